@@ -1,0 +1,12 @@
+/** `tgpipe enrich`: not built yet (see the issues); answers --help and exits 2. */
+import type { Command } from '../command';
+
+export const command: Command = {
+  name: 'enrich',
+  summary: '(not built yet)',
+  help: 'Usage: tgpipe enrich\n\nNot built yet.\n',
+  async run(_argv, io) {
+    io.stderr('tgpipe enrich: not built yet\n');
+    return 2;
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * The partition key: update -> `context_date` (YYYY-MM-DD in the configured UTC offset). This is the only
+ * place that decides an update's day; Firehose's JQ and every reader just read the envelope's field.
+ */
+import { classifyUpdate } from './update-kinds';
+
+/** Parses `-03:00`, `+05:30`, `+0000`, `Z` or `UTC` into minutes east of UTC. */
+export function parseUtcOffset(text: string): number {
+  const t = text.trim();
+  if (t === 'Z' || t.toUpperCase() === 'UTC') return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(t);
+  if (!m) throw new Error(`invalid UTC offset "${text}": expected ±HH:MM, e.g. -03:00`);
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  if (Number(m[3]) > 59 || minutes > 14 * 60) throw new Error(`invalid UTC offset "${text}": out of range`);
+  return m[1] === '-' ? -minutes : minutes;
+}
+
+/** Formats minutes east of UTC as `±HH:MM`. */
+export function formatUtcOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The calendar date (YYYY-MM-DD) of a unix-milliseconds instant in the given offset. */
+export function dateInOffset(unixMs: number, offsetMinutes: number): string {
+  return new Date(unixMs + offsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The update's own event time in unix seconds, from the kind table; undefined for kinds without a date
+ * and for a date of 0 (Telegram's marker for an inaccessible message).
+ */
+export function eventDateOf(update: Record<string, unknown>): number | undefined {
+  const classified = classifyUpdate(update);
+  if (!classified) return undefined;
+  const seconds = classified.rule.eventDate(classified.payload);
+  return seconds !== undefined && seconds > 0 ? seconds : undefined;
+}
+
+/** `context_date` of an update: its event date, else its arrival time, in the configured offset. */
+export function contextDateOf(update: Record<string, unknown> | undefined, receivedAtMs: number, offsetMinutes: number): string {
+  const seconds = update ? eventDateOf(update) : undefined;
+  return dateInOffset(seconds !== undefined ? seconds * 1000 : receivedAtMs, offsetMinutes);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Validates a YYYY-MM-DD calendar date (rejects 2024-02-30). */
+export function isIsoDate(text: string): boolean {
+  if (!ISO_DATE.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
+
+/** Adds whole days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Inclusive list of dates from `from` to `to`; throws on a reversed or invalid range. */
+export function dateRange(from: string, to: string): string[] {
+  if (!isIsoDate(from) || !isIsoDate(to)) throw new Error(`invalid date range ${from}..${to}: expected YYYY-MM-DD`);
+  if (from > to) throw new Error(`invalid date range: ${from} is after ${to}`);
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}

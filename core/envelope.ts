@@ -1,0 +1,53 @@
+/**
+ * The raw layer's line: an envelope around Telegram's exact bytes, built by string concatenation so the
+ * update is never re-serialised (DESIGN.md, Raw layer).
+ */
+import { contextDateOf } from './context-date';
+import { isUpdate, type AnyUpdate } from './update-kinds';
+
+export interface ParsedBody {
+  /** The parsed update, when the body is one. */
+  readonly update?: AnyUpdate;
+  /** Why the body is not an update, when it is not. */
+  readonly error?: string;
+}
+
+/** Parses a webhook body; never throws. */
+export function parseUpdateBody(body: string): ParsedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { error: 'body is not JSON' };
+  }
+  if (!isUpdate(value)) return { error: 'body is not a Telegram update (no integer update_id)' };
+  return { update: value };
+}
+
+/**
+ * JSON allows whitespace but no raw line breaks inside strings, so a line break in a valid body is
+ * insignificant whitespace; a JSON-lines record must not contain one.
+ */
+const LINE_BREAKS = /[\r\n]/;
+
+export interface Envelope {
+  /** One JSON line, newline-terminated. */
+  readonly line: string;
+  readonly contextDate: string;
+  /** True when the body was kept as `unparsed`. */
+  readonly unparsed: boolean;
+}
+
+/** Builds the envelope line for a received body. */
+export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: number): Envelope {
+  const contextDate = contextDateOf(parsed.update, receivedAtMs, offsetMinutes);
+  const head = `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
+  if (parsed.update && !LINE_BREAKS.test(body)) {
+    return { line: `${head}"update":${body}}\n`, contextDate, unparsed: false };
+  }
+  if (parsed.update) {
+    // Only insignificant whitespace is touched: the update's values stay byte-identical.
+    return { line: `${head}"update":${body.replace(/[\r\n]+/g, ' ')}}\n`, contextDate, unparsed: false };
+  }
+  return { line: `${head}"unparsed":${JSON.stringify(body)}}\n`, contextDate, unparsed: true };
+}

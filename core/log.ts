@@ -1,0 +1,49 @@
+/**
+ * Structured JSON logs, one object per line (CloudWatch and `jq` read them as they are). Callers pass
+ * only fields that are safe to log: never the secret, never message text.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LoggerOptions {
+  readonly service: string;
+  readonly level?: LogLevel;
+  /** Where lines go; stdout by default (Lambda ships it to CloudWatch). */
+  readonly write?: (line: string) => void;
+  readonly fields?: LogFields;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const minimum = LEVELS[options.level ?? ((process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? LEVELS.info;
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const base = { service: options.service, ...options.fields };
+  const log = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LEVELS[level] < minimum) return;
+    write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields })}\n`);
+  };
+  return {
+    log,
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+    child: (fields) => createLogger({ ...options, fields: { ...options.fields, ...fields } }),
+  };
+}
+
+/** A logger that keeps lines in memory, for tests and for commands that print their own summary. */
+export function memoryLogger(service = 'test'): Logger & { lines: LogFields[] } {
+  const lines: LogFields[] = [];
+  const logger = createLogger({ service, level: 'debug', write: (line) => lines.push(JSON.parse(line)) });
+  return Object.assign(logger, { lines });
+}

@@ -1,0 +1,127 @@
+/**
+ * The webhook's decision, shared by the Lambda and the local server: check the method and the secret,
+ * find the update's chat, wrap the body in the raw envelope and put it on the sink. Answers follow
+ * DESIGN.md (Webhook answers): Telegram retries every non-2xx, so only a sink failure is a 5xx.
+ */
+import { buildEnvelope, parseUpdateBody } from './envelope';
+import type { Logger } from './log';
+import { headerValue, secretMatches, SECRET_HEADER } from './secret';
+import { classifyUpdate } from './update-kinds';
+import type { RecordSink } from '../ports/record-sink';
+
+export interface WebhookRequest {
+  readonly method: string;
+  readonly headers: Record<string, string | string[] | undefined> | undefined;
+  readonly body: string;
+}
+
+export type WebhookOutcome =
+  | 'stored'
+  | 'stored_unparsed'
+  | 'dropped_chat_not_allowed'
+  | 'dropped_no_chat'
+  | 'dropped_oversized'
+  | 'unauthorized'
+  | 'method_not_allowed'
+  | 'sink_failed';
+
+export interface WebhookResult {
+  readonly status: number;
+  readonly body: string;
+  readonly outcome: WebhookOutcome;
+  readonly kind?: string;
+  readonly chatId?: number;
+  readonly updateId?: number;
+  readonly contextDate?: string;
+  /** Set when a group in the allow-list became a supergroup: the id to add to ALLOWED_CHAT_IDS. */
+  readonly migratedToChatId?: number;
+}
+
+export interface WebhookDeps {
+  readonly secret: string;
+  readonly allowedChatIds: ReadonlySet<number>;
+  readonly utcOffsetMinutes: number;
+  readonly sink: RecordSink;
+  readonly logger: Logger;
+  /** Largest envelope line the sink accepts (Firehose: 1,000 KiB per record). */
+  readonly maxRecordBytes?: number;
+  readonly now?: () => number;
+}
+
+const answer = (status: number, message: string): { status: number; body: string } => ({
+  status,
+  body: JSON.stringify({ ok: status < 300, message }),
+});
+
+/**
+ * A group that became a supergroup gets a new chat id: the allow-list would then drop everything
+ * silently, so both sides of the migration are reported.
+ */
+function migrationTarget(payload: any, chatId: number, allowed: ReadonlySet<number>): number | undefined {
+  const to = payload?.migrate_to_chat_id;
+  if (typeof to === 'number' && allowed.has(chatId) && !allowed.has(to)) return to;
+  const from = payload?.migrate_from_chat_id;
+  if (typeof from === 'number' && allowed.has(from) && !allowed.has(chatId)) return chatId;
+  return undefined;
+}
+
+export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResult> {
+  if (request.method.toUpperCase() !== 'POST') {
+    return { ...answer(405, 'method not allowed: POST updates to /webhook'), outcome: 'method_not_allowed' };
+  }
+  if (!secretMatches(headerValue(request.headers, SECRET_HEADER), deps.secret)) {
+    return { ...answer(401, 'missing or wrong secret token'), outcome: 'unauthorized' };
+  }
+
+  const receivedAt = (deps.now ?? Date.now)();
+  const parsed = parseUpdateBody(request.body);
+  let kind: string | undefined;
+  let chatId: number | undefined;
+  let migratedToChatId: number | undefined;
+  const updateId = parsed.update?.update_id;
+
+  if (parsed.update) {
+    const classified = classifyUpdate(parsed.update);
+    kind = classified?.kind;
+    chatId = classified?.rule.chatId(classified.payload);
+    if (chatId === undefined) {
+      return { ...answer(200, 'ignored: update has no chat'), outcome: 'dropped_no_chat', kind, updateId };
+    }
+    migratedToChatId = migrationTarget(classified?.payload, chatId, deps.allowedChatIds);
+    if (migratedToChatId !== undefined) {
+      deps.logger.error('chat migrated to a supergroup: add the new chat id to ALLOWED_CHAT_IDS', {
+        event: 'chat_migrated',
+        chat_id: chatId,
+        new_chat_id: migratedToChatId,
+        update_id: updateId,
+      });
+    }
+    if (!deps.allowedChatIds.has(chatId)) {
+      return { ...answer(200, 'ignored: chat not allowed'), outcome: 'dropped_chat_not_allowed', kind, chatId, updateId, migratedToChatId };
+    }
+  }
+
+  const envelope = buildEnvelope(request.body, parsed, receivedAt, deps.utcOffsetMinutes);
+  const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId };
+  const bytes = Buffer.byteLength(envelope.line);
+  if (deps.maxRecordBytes !== undefined && bytes > deps.maxRecordBytes) {
+    // Retrying cannot make it fit, and a non-2xx would block the chat for 24 h: log it loudly instead.
+    deps.logger.error('update larger than the stream accepts: not stored', { event: 'oversized', bytes, update_id: updateId, chat_id: chatId });
+    return { ...answer(200, 'ignored: update too large to store'), outcome: 'dropped_oversized', ...base };
+  }
+  try {
+    await deps.sink.put(envelope.line);
+  } catch (error) {
+    deps.logger.error('sink failed: answering 503 so Telegram retries', {
+      event: 'sink_failed',
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      update_id: updateId,
+    });
+    return { ...answer(503, 'storage unavailable, retry later'), outcome: 'sink_failed', ...base };
+  }
+  if (envelope.unparsed) {
+    deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: parsed.error, bytes });
+    return { ...answer(200, 'stored (unparsed)'), outcome: 'stored_unparsed', ...base };
+  }
+  return { ...answer(200, 'stored'), outcome: 'stored', ...base };
+}

@@ -1,0 +1,108 @@
+/**
+ * Webhook Lambda (API Gateway HTTP API, payload v2): Telegram update -> raw envelope -> Firehose.
+ * Clients and the secret live at container scope, so a warm invocation is one PutRecord.
+ */
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadConfig, type PipelineConfig } from '../core/config';
+import { createLogger, type Logger } from '../core/log';
+import { emfFields } from '../core/metrics';
+import { handleWebhook, type WebhookDeps } from '../core/webhook';
+import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
+import { readSecretViaExtension } from '../adapters/aws/secrets-extension';
+import type { RecordSink } from '../ports/record-sink';
+
+export interface WebhookHandlerDeps {
+  readonly config: PipelineConfig;
+  readonly sink: RecordSink;
+  readonly logger: Logger;
+  /** Resolves the webhook secret; called once per container and cached. */
+  readonly loadSecret: () => Promise<string>;
+  readonly maxRecordBytes?: number;
+  readonly now?: () => number;
+}
+
+/** Builds a handler around its dependencies (tests pass their own; production uses `handler`). */
+export function createWebhookHandler(deps: WebhookHandlerDeps) {
+  let secret: Promise<string> | undefined;
+  const secretOnce = (): Promise<string> => {
+    // A failed read is not cached: the next invocation tries again.
+    secret ??= deps.loadSecret().catch((error) => {
+      secret = undefined;
+      throw error;
+    });
+    return secret;
+  };
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const started = performance.now();
+    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    let webhookSecret: string;
+    try {
+      webhookSecret = await secretOnce();
+    } catch (error) {
+      deps.logger.error('cannot read the webhook secret: answering 503 so Telegram retries', { event: 'secret_unavailable', error: (error as Error).message });
+      return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"ok":false,"message":"temporarily unavailable"}' };
+    }
+    const webhookDeps: WebhookDeps = {
+      secret: webhookSecret,
+      allowedChatIds: deps.config.allowedChatIds,
+      utcOffsetMinutes: deps.config.utcOffsetMinutes,
+      sink: deps.sink,
+      logger: deps.logger,
+      maxRecordBytes: deps.maxRecordBytes,
+      now: deps.now,
+    };
+    const result = await handleWebhook({ method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body }, webhookDeps);
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    deps.logger.info('webhook request', {
+      outcome: result.outcome,
+      status: result.status,
+      update_kind: result.kind,
+      chat_id: result.chatId,
+      update_id: result.updateId,
+      context_date: result.contextDate,
+      latency_ms: latencyMs,
+      ...emfFields(
+        {
+          Updates: { value: 1, unit: 'Count' },
+          WebhookLatency: { value: latencyMs, unit: 'Milliseconds' },
+          ...(result.migratedToChatId !== undefined ? { ChatMigrated: { value: 1, unit: 'Count' } } : {}),
+        },
+        { Outcome: result.outcome },
+      ),
+    });
+    return { statusCode: result.status, headers: { 'content-type': 'application/json' }, body: result.body };
+  };
+}
+
+let production: ReturnType<typeof createWebhookHandler> | undefined;
+
+function productionHandler(): ReturnType<typeof createWebhookHandler> {
+  const config = loadConfig(process.env);
+  const streamName = process.env.DELIVERY_STREAM_NAME;
+  if (!streamName) throw new Error('DELIVERY_STREAM_NAME is not set');
+  const secretArn = config.webhookSecretArn;
+  // Bounded retries and timeouts: the answer must come well inside Telegram's webhook timeout, and a
+  // 503 is better than a hang (Telegram retries it).
+  const client = new FirehoseClient({
+    maxAttempts: Number(process.env.FIREHOSE_MAX_ATTEMPTS ?? 3),
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 },
+  });
+  return createWebhookHandler({
+    config,
+    sink: new FirehoseSink(client, streamName),
+    logger: createLogger({ service: 'webhook' }),
+    maxRecordBytes: FIREHOSE_LIMITS.maxRecordBytes,
+    loadSecret: async () => {
+      if (config.webhookSecret) return config.webhookSecret;
+      if (!secretArn) throw new Error('neither TELEGRAM_WEBHOOK_SECRET_ARN nor TELEGRAM_WEBHOOK_SECRET is set');
+      return readSecretViaExtension(secretArn);
+    },
+  });
+}
+
+export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  production ??= productionHandler();
+  return production(event);
+};

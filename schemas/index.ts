@@ -1,0 +1,15 @@
+/** The one definition of the enriched tables, and everything derived from it. */
+import { telegramTable } from './telegram';
+import { telegramEventsTable } from './telegram-events';
+
+export { telegramTable } from './telegram';
+export { telegramEventsTable } from './telegram-events';
+export * from './column';
+export * from './glue';
+export * from './parquet';
+export * from './layout';
+
+export const ENRICHED_TABLES = [telegramTable, telegramEventsTable] as const;
+
+/** Version of the enriched schema as a whole. */
+export const SCHEMA_VERSION = Math.max(...ENRICHED_TABLES.map((t) => t.version));

@@ -1,0 +1,51 @@
+/**
+ * `telegram_events`: one row per update that is not a new message: edits, reactions, member changes,
+ * join requests, callback queries, boosts, polls, business events and future kinds.
+ */
+import { defineTable, type Column, type ColumnType } from './column';
+
+const v1 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 1 });
+
+export const telegramEventsTable = defineTable('telegram_events', 'One row per non-message Telegram update (edits, reactions, members, ...).', [
+  v1('update_id', 'bigint', 'Telegram update id; one row per distinct update_id.'),
+  v1('event_kind', 'string', 'The update field: edited_message, message_reaction, chat_member, callback_query, ...'),
+  v1('event_date', 'bigint', 'Event time in unix seconds (edit_date, reaction date, ...); null for kinds without a date.'),
+  v1('event_ts', 'timestamp', 'Event time as a UTC timestamp, else the arrival time.'),
+  v1('received_at', 'timestamp', 'When the webhook received the update (envelope received_at); null for bare updates.'),
+  v1('chat_id', 'bigint', 'Chat of the event, when it has one.'),
+  v1('chat_type', 'string', 'private, group, supergroup or channel.'),
+  v1('chat_title', 'string', 'Chat title.'),
+  v1('actor_user_id', 'bigint', 'User who acted: editor, reactor, member changer, requester, clicker, voter, booster.'),
+  v1('actor_is_bot', 'boolean', 'Whether the actor is a bot.'),
+  v1('actor_first_name', 'string', 'Actor first name.'),
+  v1('actor_username', 'string', 'Actor username.'),
+  v1('actor_chat_id', 'bigint', 'Chat acting anonymously (reaction actor_chat, sender_chat, voter_chat).'),
+  v1('message_id', 'bigint', 'Message the event is about (edited, reacted to, holding the button).'),
+  v1('message_kind', 'string', 'Kind of the edited message (text, photo, ...).'),
+  v1('text', 'string', 'New text or caption of an edited message; query text of an inline query.'),
+  v1('text_length', 'int', 'Length of text in Unicode code points.'),
+  v1('member_user_id', 'bigint', 'Member whose status changed (chat_member/my_chat_member new_chat_member.user.id).'),
+  v1('member_is_bot', 'boolean', 'Whether that member is a bot.'),
+  v1('old_status', 'string', 'Previous member status: creator, administrator, member, restricted, left, kicked.'),
+  v1('new_status', 'string', 'New member status.'),
+  v1('invite_link', 'string', 'Invite link used to join or request (invite_link.invite_link).'),
+  v1('via_join_request', 'boolean', 'Member joined after an approved join request.'),
+  v1('reactions_old', 'string', 'JSON array of the previous reactions (emoji or custom_emoji_id or paid).'),
+  v1('reactions_new', 'string', 'JSON array of the new reactions.'),
+  v1('reaction_total_count', 'int', 'Total anonymous reactions on the message (message_reaction_count).'),
+  v1('reaction_counts', 'string', 'JSON object reaction -> count (message_reaction_count).'),
+  v1('callback_query_id', 'string', 'Callback query id.'),
+  v1('callback_data', 'string', 'Callback data of the button pressed.'),
+  v1('inline_query_id', 'string', 'Inline query id or chosen result id.'),
+  v1('poll_id', 'string', 'Poll id (poll, poll_answer).'),
+  v1('poll_total_voter_count', 'int', 'Total voters (poll).'),
+  v1('poll_is_closed', 'boolean', 'Poll is closed.'),
+  v1('poll_option_ids', 'string', 'JSON array of chosen option indexes (poll_answer); [] is a retracted vote.'),
+  v1('boost_id', 'string', 'Boost id (chat_boost, removed_chat_boost).'),
+  v1('boost_source', 'string', 'premium, gift_code or giveaway.'),
+  v1('boost_expiration_date', 'bigint', 'Boost expiration, unix seconds.'),
+  v1('business_connection_id', 'string', 'Business connection id.'),
+  v1('deleted_message_count', 'int', 'Messages deleted (deleted_business_messages).'),
+  v1('deleted_message_ids', 'string', 'JSON array of deleted message ids.'),
+  v1('payload', 'string', 'Invoice payload, currency and amount (pre_checkout, shipping, paid media, subscription), as JSON.'),
+]);
