@@ -1,0 +1,113 @@
+/**
+ * The production wiring of the webhook Lambda (`handler`), with a real FirehoseClient talking to a local
+ * HTTP server that plays Firehose, and a local server that plays the Parameters and Secrets extension.
+ * This checks what mocks cannot: the SDK's bounded retries and timeouts, and the secret read once.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ALLOWED_CHATS, loadFixtures } from '../support/fixtures';
+
+const SECRET = 'prodSecret_abc-123';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
+const SESSION_TOKEN = 'session-token-for-the-extension';
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+async function listen(handle: Handler): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => handle(req, body, res));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+let firehose: { server: Server; port: number };
+let extension: { server: Server; port: number };
+let firehoseAnswers: Array<number> = [];
+const firehoseRequests: Array<{ target: string; data: string }> = [];
+let extensionCalls = 0;
+
+beforeAll(async () => {
+  firehose = await listen((req, body, res) => {
+    const input = JSON.parse(body);
+    firehoseRequests.push({ target: String(req.headers['x-amz-target']), data: Buffer.from(input.Record.Data, 'base64').toString() });
+    const status = firehoseAnswers.shift() ?? 200;
+    res.setHeader('content-type', 'application/x-amz-json-1.1');
+    if (status === 200) res.end(JSON.stringify({ RecordId: `r${firehoseRequests.length}`, Encrypted: true }));
+    else {
+      res.statusCode = status;
+      res.setHeader('x-amzn-errortype', 'ServiceUnavailableException');
+      res.end(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'Slow down.' }));
+    }
+  });
+  extension = await listen((req, _body, res) => {
+    extensionCalls += 1;
+    const url = new URL(req.url!, 'http://localhost');
+    if (req.headers['x-aws-parameters-secrets-token'] !== SESSION_TOKEN || url.searchParams.get('secretId') !== SECRET_ARN) {
+      res.statusCode = 403;
+      res.end('{}');
+      return;
+    }
+    res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: JSON.stringify({ token: SECRET }) }));
+  });
+});
+afterAll(() => {
+  firehose.server.close();
+  extension.server.close();
+});
+
+beforeEach(() => {
+  vi.resetModules();
+  firehoseAnswers = [];
+  firehoseRequests.length = 0;
+  extensionCalls = 0;
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    AWS_ENDPOINT_URL_FIREHOSE: `http://127.0.0.1:${firehose.port}`,
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+    DELIVERY_STREAM_NAME: 'raw-stream',
+    ALLOWED_CHAT_IDS: ALLOWED_CHATS.join(','),
+    CONTEXT_UTC_OFFSET: '-03:00',
+    TELEGRAM_WEBHOOK_SECRET_ARN: SECRET_ARN,
+    LOG_LEVEL: 'error',
+  });
+  delete process.env.TELEGRAM_WEBHOOK_SECRET;
+});
+
+const text = loadFixtures().find((f) => f.kind === 'message' && f.chat_id === ALLOWED_CHATS[0])!;
+const event = (secret = SECRET): APIGatewayProxyEventV2 =>
+  ({ headers: { 'x-telegram-bot-api-secret-token': secret }, body: text.body, isBase64Encoded: false, requestContext: { http: { method: 'POST' } } }) as unknown as APIGatewayProxyEventV2;
+
+describe('webhook Lambda, production wiring', () => {
+  it('stores through Firehose and reads the secret from the extension once per container', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    for (let i = 0; i < 3; i += 1) expect((await handler(event())).statusCode).toBe(200);
+    expect((await handler(event('wrong'))).statusCode).toBe(401);
+    expect(extensionCalls).toBe(1);
+    expect(firehoseRequests).toHaveLength(3);
+    expect(firehoseRequests[0]!.target).toBe('Firehose_20150804.PutRecord');
+    expect(firehoseRequests[0]!.data).toContain(`"update":${text.body}}`);
+  });
+
+  it('retries a throttled PutRecord a bounded number of times, then succeeds', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    firehoseAnswers = [503, 503];
+    expect((await handler(event())).statusCode).toBe(200);
+    expect(firehoseRequests).toHaveLength(3);
+  });
+
+  it('answers 503 after the bounded retries when Firehose keeps failing, well inside Telegram\'s timeout', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    firehoseAnswers = [503, 503, 503, 503, 503, 503];
+    const started = Date.now();
+    expect((await handler(event())).statusCode).toBe(503);
+    expect(firehoseRequests).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
