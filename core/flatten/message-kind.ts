@@ -1,0 +1,34 @@
+/**
+ * A message's kind: the first content field it carries, in this priority order. Order matters where
+ * Telegram sends two fields for one thing: a GIF carries `animation` and `document` (animation wins), a
+ * venue carries `venue` and `location` (venue wins), a live photo also carries `photo`.
+ */
+export const MESSAGE_KIND_PRIORITY: readonly string[] = [
+  // Content.
+  'text', 'rich_message', 'animation', 'live_photo', 'photo', 'video', 'audio', 'voice', 'video_note',
+  'document', 'sticker', 'story', 'paid_media', 'poll', 'checklist', 'dice', 'game', 'venue', 'location',
+  'contact', 'invoice', 'giveaway', 'giveaway_winners', 'gift', 'unique_gift', 'web_app_data',
+  'passport_data',
+  // Service events.
+  'new_chat_members', 'left_chat_member', 'new_chat_title', 'new_chat_photo', 'delete_chat_photo',
+  'group_chat_created', 'supergroup_chat_created', 'channel_chat_created', 'message_auto_delete_timer_changed',
+  'migrate_to_chat_id', 'migrate_from_chat_id', 'pinned_message', 'successful_payment', 'refunded_payment',
+  'users_shared', 'chat_shared', 'connected_website', 'write_access_allowed', 'proximity_alert_triggered',
+  'boost_added', 'chat_background_set', 'forum_topic_created', 'forum_topic_edited', 'forum_topic_closed',
+  'forum_topic_reopened', 'general_forum_topic_hidden', 'general_forum_topic_unhidden', 'giveaway_created',
+  'giveaway_completed', 'gift_upgrade_sent', 'paid_message_price_changed', 'direct_message_price_changed',
+  'video_chat_scheduled', 'video_chat_started', 'video_chat_ended', 'video_chat_participants_invited',
+  'checklist_tasks_done', 'checklist_tasks_added', 'community_chat_added', 'community_chat_removed',
+  'community_chat_joined', 'chat_owner_left', 'chat_owner_changed', 'managed_bot_created',
+  'poll_option_added', 'poll_option_deleted', 'suggested_post_info', 'suggested_post_approved',
+  'suggested_post_approval_failed', 'suggested_post_declined', 'suggested_post_paid', 'suggested_post_refunded',
+];
+
+/** The kind of a message object; `other` for content this list does not know yet. */
+export function messageKindOf(message: Record<string, unknown>): string {
+  for (const kind of MESSAGE_KIND_PRIORITY) {
+    const v = message[kind];
+    if (v !== undefined && v !== null && v !== false) return kind;
+  }
+  return 'other';
+}
