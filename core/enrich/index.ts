@@ -1,0 +1,194 @@
+/**
+ * The daily enrichment: every raw object of a day -> records -> one row per distinct update_id ->
+ * `telegram` and `telegram_events` Parquet files at fixed keys -> partitions registered. The stores and
+ * the catalog are parameters, so the Lambda (S3 + Athena) and the local pipeline (folders) run this code.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { addDays, isIsoDate } from '../context-date';
+import { flattenUpdate } from '../flatten';
+import type { Logger } from '../log';
+import { emfFields } from '../metrics';
+import { objectRecords } from '../object-lines';
+import { parseRawRecord } from '../raw-records';
+import type { PartitionCatalog } from '../../ports/catalog';
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
+import {
+  enrichedDayKey,
+  enrichedDayPrefix,
+  manifestKey,
+  quarantineKey,
+  rawDayPrefix,
+  SCHEMA_VERSION,
+  telegramEventsTable,
+  telegramTable,
+} from '../../schemas';
+import { manifestObjects, unchangedSince, type DayManifest } from './day-plan';
+import { TableWriter } from './table-writer';
+
+export { previousDay } from './day-plan';
+
+export interface EnrichDeps {
+  readonly raw: ObjectStore;
+  readonly enriched: ObjectStore;
+  readonly catalog: PartitionCatalog;
+  readonly logger: Logger;
+  /** Root of the enriched bucket for partition LOCATIONs, e.g. `s3://bucket` or a folder path. */
+  readonly enrichedLocation: string;
+  /** Folder for temporary Parquet files (defaults to the OS temp folder, /tmp on Lambda). */
+  readonly tmpDir?: string;
+}
+
+export interface DaySummary {
+  date: string;
+  status: 'built' | 'empty' | 'unchanged';
+  objects: number;
+  bytes: number;
+  lines: number;
+  rows: { telegram: number; telegram_events: number };
+  duplicates: number;
+  quarantined: number;
+  ms: number;
+}
+
+export interface EnrichOptions {
+  /** Rebuild even when the raw objects did not change since the last build. */
+  readonly force?: boolean;
+}
+
+async function listDay(raw: ObjectStore, date: string): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  for await (const o of raw.list(rawDayPrefix(date))) objects.push(o);
+  return objects;
+}
+
+async function readManifest(store: ObjectStore, date: string): Promise<DayManifest | undefined> {
+  const bytes = await store.readSmall(manifestKey(date));
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as DayManifest;
+  } catch {
+    return undefined; // a damaged manifest only means the day is rebuilt
+  }
+}
+
+const TABLES = [telegramTable, telegramEventsTable] as const;
+
+/** Builds (or rebuilds) one day. */
+export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
+  if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
+  const started = performance.now();
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, quarantined: 0, ms: 0 };
+  const objects = await listDay(deps.raw, date);
+  summary.objects = objects.length;
+  summary.bytes = objects.reduce((n, o) => n + o.size, 0);
+
+  if (objects.length === 0) {
+    summary.status = 'empty';
+    summary.ms = Math.round(performance.now() - started);
+    deps.logger.info(`no raw objects for ${date}: nothing written, nothing registered`, { event: 'enrich_day', ...summary });
+    return summary;
+  }
+  if (!options.force && unchangedSince(await readManifest(deps.enriched, date), objects, SCHEMA_VERSION)) {
+    summary.status = 'unchanged';
+    summary.ms = Math.round(performance.now() - started);
+    deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped`, { event: 'enrich_day', ...summary });
+    return summary;
+  }
+
+  const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `enrich-${date}-`));
+  const writers = { telegram: new TableWriter(telegramTable, work), telegram_events: new TableWriter(telegramEventsTable, work) };
+  const quarantinePath = join(work, 'quarantine.jsonl.gz');
+  const quarantine = createGzip();
+  const quarantineDone = new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(quarantinePath);
+    quarantine.pipe(out).on('finish', resolve).on('error', reject);
+  });
+  const seen = new Set<number>();
+  const reasons: Record<string, number> = {};
+
+  try {
+    for (const object of objects) {
+      let line = 0;
+      for await (const text of objectRecords(await deps.raw.read(object.key))) {
+        line += 1;
+        summary.lines += 1;
+        const record = parseRawRecord(text);
+        if (!record.ok) {
+          summary.quarantined += 1;
+          reasons[record.reason] = (reasons[record.reason] ?? 0) + 1;
+          const kept = `${JSON.stringify({ object: object.key, line, reason: record.reason, record: text })}\n`;
+          if (!quarantine.write(kept)) await new Promise((r) => quarantine.once('drain', r));
+          continue;
+        }
+        const id = record.update.update_id;
+        if (seen.has(id)) {
+          summary.duplicates += 1;
+          continue;
+        }
+        seen.add(id);
+        const { table, row } = flattenUpdate(record.update, record.receivedAt);
+        await writers[table].append(row);
+      }
+    }
+    quarantine.end();
+    await quarantineDone;
+    summary.rows.telegram = writers.telegram.rows;
+    summary.rows.telegram_events = writers.telegram_events.rows;
+    const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined;
+    if (accounted !== summary.lines) {
+      throw new Error(`enrichment of ${date} does not add up: ${summary.lines} lines but ${accounted} rows + duplicates + quarantined`);
+    }
+
+    for (const table of TABLES) {
+      const path = await writers[table.name as 'telegram' | 'telegram_events'].close();
+      const key = enrichedDayKey(table.name, date);
+      if (path) {
+        await deps.enriched.write(key, createReadStream(path), 'application/vnd.apache.parquet');
+        await deps.catalog.addPartition(table.name, date, `${deps.enrichedLocation.replace(/\/$/, '')}/${enrichedDayPrefix(table.name, date)}`);
+      } else {
+        await deps.enriched.delete(key); // a re-run with no rows left for this table must not keep stale rows
+      }
+    }
+    if (summary.quarantined > 0) {
+      await deps.enriched.write(quarantineKey(date), createReadStream(quarantinePath), 'application/gzip');
+      deps.logger.warn(`quarantined ${summary.quarantined} records of ${date}`, { event: 'quarantine', date, reasons, key: quarantineKey(date) });
+    } else {
+      await deps.enriched.delete(quarantineKey(date));
+    }
+    summary.ms = Math.round(performance.now() - started);
+    const manifest: DayManifest = { schema_version: SCHEMA_VERSION, date, built_at: new Date().toISOString(), objects: manifestObjects(objects), summary };
+    await deps.enriched.write(manifestKey(date), JSON.stringify(manifest, null, 1), 'application/json');
+  } finally {
+    quarantine.destroy();
+    await rm(work, { recursive: true, force: true });
+  }
+
+  deps.logger.info(`enriched ${date}`, {
+    event: 'enrich_day',
+    ...summary,
+    ...emfFields({
+      EnrichedLines: { value: summary.lines, unit: 'Count' },
+      EnrichedMessages: { value: summary.rows.telegram, unit: 'Count' },
+      EnrichedEvents: { value: summary.rows.telegram_events, unit: 'Count' },
+      Duplicates: { value: summary.duplicates, unit: 'Count' },
+      Quarantined: { value: summary.quarantined, unit: 'Count' },
+      EnrichmentDuration: { value: summary.ms, unit: 'Milliseconds' },
+    }),
+  });
+  return summary;
+}
+
+/**
+ * D-1 plus a look-back: the previous `lookbackDays` days are re-checked and rebuilt only when their raw
+ * objects changed since their manifest (late data, replays).
+ */
+export async function enrichWithLookback(date: string, lookbackDays: number, deps: EnrichDeps): Promise<DaySummary[]> {
+  const summaries: DaySummary[] = [];
+  for (let back = lookbackDays; back >= 1; back -= 1) summaries.push(await enrichDay(addDays(date, -back), deps));
+  summaries.push(await enrichDay(date, deps));
+  return summaries;
+}
