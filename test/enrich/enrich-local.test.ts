@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildEnvelope, parseUpdateBody } from '../../core/envelope';
+import { enrichDay, enrichWithLookback } from '../../core/enrich';
+import { memoryLogger } from '../../core/log';
+import { localCatalog, localStores, type LocalStores } from '../../adapters/local/data-dir';
+import { enrichedDayKey, glueColumns, manifestKey, quarantineKey, rawDayPrefix, telegramEventsTable, telegramTable } from '../../schemas';
+import { duckQuery } from '../support/duckdb';
+import { ALLOWED_CHATS, loadFixtures } from '../support/fixtures';
+
+const DAY = '2026-03-14';
+const fixtures = loadFixtures();
+let dir: string;
+let stores: LocalStores;
+const deps = () => ({ raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger: memoryLogger('enrich'), enrichedLocation: stores.enriched.root });
+const envelope = (body: string, receivedAt = Date.parse(`${DAY}T15:00:00Z`)) => buildEnvelope(body, parseUpdateBody(body), receivedAt, -180).line;
+const message = (id: number, text: string, chat = ALLOWED_CHATS[0]) =>
+  JSON.stringify({ update_id: id, message: { message_id: id, from: { id: 1000 + (id % 3), is_bot: false, first_name: `U${id % 3}` }, chat: { id: chat, type: 'supergroup', title: 'g' }, date: Date.parse(`${DAY}T15:00:00Z`) / 1000, text } });
+const parquet = (table: string) => join(stores.enriched.root, enrichedDayKey(table, DAY));
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'enrich-'));
+  stores = localStores(dir);
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+describe('enrichDay on local folders', () => {
+  it('dedupes across gzip and plain objects, envelopes and bare updates; quarantines bad lines; keeps the good ones', async () => {
+    const prefix = rawDayPrefix(DAY);
+    await stores.raw.write(`${prefix}a.json.gz`, gzipSync([message(1, 'olá 👋🏽 мир'), message(2, 'b'), message(3, 'c')].map((b) => envelope(b)).join('')));
+    await stores.raw.write(`${prefix}b.json`, [envelope(message(2, 'b')), message(4, 'bare update'), 'not json {', envelope('garbage body'), '{"no":"update_id"}', ''].join('\n'));
+    await stores.raw.write(`${prefix}c.json`, JSON.stringify(JSON.parse(message(5, 'pretty')), null, 2));
+    const logger = memoryLogger();
+    const s = await enrichDay(DAY, { ...deps(), logger });
+    expect(s).toMatchObject({ status: 'built', objects: 3, lines: 9, rows: { telegram: 5, telegram_events: 0 }, duplicates: 1, quarantined: 3 });
+    const rows = await duckQuery(`SELECT update_id, text, text_length, received_at FROM read_parquet('${parquet('telegram')}') ORDER BY update_id`);
+    expect(rows.map((r) => r.update_id)).toEqual([1n, 2n, 3n, 4n, 5n].map(Number).map((n) => (typeof rows[0]!.update_id === 'bigint' ? BigInt(n) : n)));
+    expect(rows[0]!.text).toBe('olá 👋🏽 мир');
+    expect(Number(rows[0]!.text_length)).toBe([...'olá 👋🏽 мир'].length);
+    expect(rows[3]!.received_at).toBeNull();
+    const q = await duckQuery(`SELECT reason, object, line FROM read_json('${join(stores.enriched.root, quarantineKey(DAY))}', format='newline_delimited') ORDER BY line`);
+    expect(q.map((r) => r.reason).sort()).toEqual(['not_an_update', 'not_json', 'unparsed_envelope']);
+    const summaryLine = logger.lines.find((l) => l.event === 'enrich_day')!;
+    expect(summaryLine).toMatchObject({ lines: 9, duplicates: 1, quarantined: 3, EnrichedMessages: 5 });
+    expect(JSON.stringify(logger.lines)).not.toContain('bare update');
+  });
+
+  it('every fixture: table routing, the Parquet schema equals the Glue columns, values survive', async () => {
+    const lines = fixtures.map((f) => envelope(f.body)).join('');
+    await stores.raw.write(`${rawDayPrefix(DAY)}all.json`, lines);
+    const s = await enrichDay(DAY, deps());
+    const messages = fixtures.filter((f) => ['message', 'channel_post', 'business_message'].includes(f.kind));
+    expect(s.rows).toEqual({ telegram: messages.length, telegram_events: fixtures.length - messages.length });
+    for (const table of [telegramTable, telegramEventsTable]) {
+      const described = await duckQuery(`DESCRIBE SELECT * FROM read_parquet('${parquet(table.name)}', hive_partitioning = false)`);
+      const duckType: Record<string, string> = { bigint: 'BIGINT', int: 'INTEGER', string: 'VARCHAR', boolean: 'BOOLEAN', double: 'DOUBLE', timestamp: 'TIMESTAMP' };
+      expect(described.map((d) => [d.column_name, String(d.column_type).replace(/ WITH TIME ZONE$/, '')])).toEqual(glueColumns(table).map((c) => [c.name, duckType[c.type]]));
+    }
+    const texts = await duckQuery(`SELECT update_id::VARCHAR AS id, text, chat_id::VARCHAR AS chat FROM read_parquet('${parquet('telegram')}')`);
+    for (const f of messages) {
+      const got = texts.find((t) => t.id === String(f.update_id))!;
+      const m = f.update[f.kind] as { text?: string; chat: { id: number } };
+      expect(got.text).toBe(m.text ?? null);
+      expect(got.chat).toBe(String(m.chat.id));
+    }
+  });
+
+  it('a re-run gives the same rows; the look-back rebuilds only changed days; an empty day writes nothing', async () => {
+    const prev = '2026-03-13';
+    await stores.raw.write(`${rawDayPrefix(prev)}x.json`, envelope(message(10, 'x').replace(`"date":${Date.parse(`${DAY}T15:00:00Z`) / 1000}`, `"date":${Date.parse(`${prev}T15:00:00Z`) / 1000}`)));
+    await stores.raw.write(`${rawDayPrefix(DAY)}y.json`, envelope(message(11, 'y')));
+    const first = await enrichWithLookback(DAY, 2, deps());
+    expect(first.map((s) => s.status)).toEqual(['empty', 'built', 'built']);
+    const before = await duckQuery(`SELECT * FROM read_parquet('${parquet('telegram')}')`);
+    const again = await enrichWithLookback(DAY, 2, deps());
+    expect(again.map((s) => s.status)).toEqual(['empty', 'unchanged', 'unchanged']);
+    await stores.raw.write(`${rawDayPrefix(prev)}late.json`, envelope(message(12, 'late')));
+    const late = await enrichWithLookback(DAY, 2, deps());
+    expect(late.map((s) => s.status)).toEqual(['empty', 'built', 'unchanged']);
+    const forced = await enrichDay(DAY, deps(), { force: true });
+    expect(forced.status).toBe('built');
+    expect(await duckQuery(`SELECT * FROM read_parquet('${parquet('telegram')}')`)).toEqual(before);
+    expect(await stores.enriched.readSmall(manifestKey('2026-03-12'))).toBeUndefined();
+    expect(await stores.enriched.readSmall(enrichedDayKey('telegram', '2026-03-12'))).toBeUndefined();
+  });
+
+  it('a re-run with no events left removes the stale events file', async () => {
+    const key = `${rawDayPrefix(DAY)}z.json`;
+    const reaction = fixtures.find((f) => f.kind === 'message_reaction')!;
+    await stores.raw.write(key, envelope(message(20, 'a')) + envelope(reaction.body));
+    expect((await enrichDay(DAY, deps())).rows.telegram_events).toBe(1);
+    await stores.raw.write(key, envelope(message(20, 'a')));
+    expect((await enrichDay(DAY, deps())).rows.telegram_events).toBe(0);
+    expect(await stores.enriched.readSmall(enrichedDayKey('telegram_events', DAY))).toBeUndefined();
+  });
+});
