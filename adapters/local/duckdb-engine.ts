@@ -1,0 +1,205 @@
+/**
+ * The local Athena: DuckDB (in memory) over the data folder, answering the same SQL as Athena.
+ *
+ * - Views `telegram` and `telegram_events` read the Hive-partitioned Parquet under `<data>/enriched/<table>/`
+ *   (`context_date` typed DATE, from the path, last column as in Glue). Their columns come from `schemas/`:
+ *   a column no file has yet reads as NULL, and a table with no file yet is an empty view of the same shape.
+ * - View `telegram_raw` (the Glue raw table's name) reads the envelope JSON lines under `<data>/raw/telegram/`
+ *   with the Glue raw table's columns: received_at bigint, update string (the JSON text), unparsed string,
+ *   context_date DATE. Malformed lines are skipped, as Athena's `ignore.malformed.json` does.
+ * - Like Hive and Athena, files whose names start with `_` or `.` are not data; nor are half-written files
+ *   (`.tmp-write`).
+ * - The session runs in UTC with Athena's functions; SQL goes through `toDuckDbSql` (athena-compat.ts).
+ *
+ * The folder is listed before every query and the views rebuilt when its files changed, so a long-lived
+ * engine (the local server) sees newly enriched days.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { QueryEngine } from '../../ports/catalog';
+import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_PREFIX, type ColumnType, type TableSchema } from '../../schemas';
+import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
+
+/** Name of the raw table, as the CDK stack names it in Glue (infra/catalog.ts RAW_TABLE_NAME). */
+export const RAW_TABLE = 'telegram_raw';
+
+/** The raw table's columns, as in Glue (infra/catalog.ts RAW_COLUMNS; a test keeps the two equal). */
+export const RAW_TABLE_COLUMNS: ReadonlyArray<{ name: string; type: ColumnType }> = [
+  { name: 'received_at', type: 'bigint' },
+  { name: 'update', type: 'string' },
+  { name: 'unparsed', type: 'string' },
+];
+
+const DUCK_TYPES: Record<ColumnType, string> = {
+  bigint: 'BIGINT',
+  int: 'INTEGER',
+  boolean: 'BOOLEAN',
+  double: 'DOUBLE',
+  string: 'VARCHAR',
+  timestamp: 'TIMESTAMP',
+};
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+const fileList = (files: readonly string[]): string => `[${files.map(literal).join(', ')}]`;
+
+/** Files under `<dir>/context_date=YYYY-MM-DD/` that are data (Hive's rules), with a change signature. */
+async function partitionFiles(dir: string, accept: (name: string) => boolean): Promise<{ files: string[]; signature: string }> {
+  const files: string[] = [];
+  const parts: string[] = [];
+  let days: string[];
+  try {
+    days = (await readdir(dir)).filter((d) => /^context_date=\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files, signature: '' };
+    throw error;
+  }
+  for (const day of days) {
+    let names: string[];
+    try {
+      names = (await readdir(join(dir, day))).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name.startsWith('_') || name.startsWith('.') || name.endsWith('.tmp-write') || !accept(name)) continue;
+      const path = join(dir, day, name);
+      try {
+        const info = await stat(path);
+        if (!info.isFile() || info.size === 0) continue;
+        files.push(path);
+        parts.push(`${day}/${name}:${info.size}:${info.mtimeMs}`);
+      } catch {
+        // removed since the listing
+      }
+    }
+  }
+  return { files, signature: parts.join('|') };
+}
+
+export interface DuckDbEngineOptions {
+  /** DuckDB worker threads (default 2: the machines are small and shared). */
+  readonly threads?: number;
+}
+
+/** Turns DuckDB's JSON-friendly values into plain ones: integers as numbers (as text beyond 2^53). */
+function plainValue(value: unknown, typeName: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/.test(typeName)) {
+    const n = Number(value);
+    if (typeName.startsWith('DECIMAL')) return n;
+    return Number.isSafeInteger(n) ? n : value;
+  }
+  return value;
+}
+
+export class DuckDbEngine implements QueryEngine {
+  readonly dataDir: string;
+  private signature: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    dataDir: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {
+    this.dataDir = resolve(dataDir);
+  }
+
+  /** Opens an in-memory DuckDB with Athena's session and the views over `<dataDir>`. */
+  static async open(dataDir: string, options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 2) });
+    const connection = await instance.connect();
+    try {
+      for (const statement of DUCKDB_SESSION_SETUP) await connection.run(statement);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+    return new DuckDbEngine(dataDir, instance, connection);
+  }
+
+  /** The view statements for the folder as it is now; re-run only when its files changed. */
+  private async refreshViews(): Promise<void> {
+    const enrichedRoot = join(this.dataDir, 'enriched');
+    const listings = await Promise.all(ENRICHED_TABLES.map((t) => partitionFiles(join(enrichedRoot, t.name), (n) => n.endsWith('.parquet'))));
+    const raw = await partitionFiles(join(this.dataDir, 'raw', RAW_PREFIX), () => true);
+    const signature = [...listings.map((l) => l.signature), raw.signature].join('\n');
+    if (signature === this.signature) return;
+    for (let i = 0; i < ENRICHED_TABLES.length; i += 1) {
+      await this.connection.run(await this.tableView(ENRICHED_TABLES[i]!, listings[i]!.files));
+    }
+    await this.connection.run(rawView(raw.files));
+    this.signature = signature;
+  }
+
+  private async tableView(table: TableSchema, files: string[]): Promise<string> {
+    const partition = `CAST(NULL AS DATE) AS ${PARTITION_COLUMN.name}`;
+    if (files.length === 0) {
+      const nulls = table.columns.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`);
+      return `CREATE OR REPLACE VIEW ${ident(table.name)} AS SELECT ${nulls.join(', ')}, ${partition} WHERE false`;
+    }
+    // union_by_name: a file written before a column was added reads it as NULL (columns are only added).
+    const source = `read_parquet(${fileList(files)}, hive_partitioning = true, hive_types = {'${PARTITION_COLUMN.name}': DATE}, union_by_name = true)`;
+    const present = new Set(
+      (await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJson().map((r) => String(r.column_name)),
+    );
+    const columns = table.columns.map((c) =>
+      present.has(c.name) ? `CAST(${ident(c.name)} AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}` : `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`,
+    );
+    return `CREATE OR REPLACE VIEW ${ident(table.name)} AS SELECT ${columns.join(', ')}, ${PARTITION_COLUMN.name} FROM ${source}`;
+  }
+
+  /** Runs one Athena SQL statement (translated to DuckDB); rows as plain objects. */
+  async query(athenaSql: string): Promise<Record<string, unknown>[]> {
+    const sql = toDuckDbSql(athenaSql); // refusals throw before anything runs
+    const run = async (): Promise<Record<string, unknown>[]> => {
+      if (this.closed) throw new Error('the query engine is closed');
+      await this.refreshViews();
+      const result = await this.connection.runAndReadAll(sql);
+      const names = result.columnNames();
+      const types = result.columnTypes().map((t) => t.toString());
+      return result.getRowsJson().map((row) => {
+        const out: Record<string, unknown> = {};
+        row.forEach((v, i) => (out[names[i]!] = plainValue(v, types[i]!)));
+        return out;
+      });
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The SQL DuckDB actually runs for an Athena statement (for `tgpipe query --explain` and tests). */
+  translate(athenaSql: string): string {
+    return toDuckDbSql(athenaSql);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function rawView(files: string[]): string {
+  const partition = `CAST(NULL AS DATE) AS ${PARTITION_COLUMN.name}`;
+  const typed = (name: string, type: ColumnType) => `CAST(${ident(name)} AS ${DUCK_TYPES[type]}) AS ${ident(name)}`;
+  if (files.length === 0) {
+    const nulls = RAW_TABLE_COLUMNS.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`);
+    return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${nulls.join(', ')}, ${partition} WHERE false`;
+  }
+  // `update` read as JSON keeps the object's text; ignore_errors skips malformed lines like Athena's SerDe.
+  const columns = `{received_at: 'BIGINT', "update": 'JSON', unparsed: 'VARCHAR'}`;
+  const source =
+    `read_json(${fileList(files)}, format = 'newline_delimited', columns = ${columns}, ` +
+    `hive_partitioning = true, hive_types = {'${PARTITION_COLUMN.name}': DATE}, ignore_errors = true)`;
+  const select = RAW_TABLE_COLUMNS.map((c) => typed(c.name, c.type)).join(', ');
+  return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${select}, ${PARTITION_COLUMN.name} FROM ${source}`;
+}
