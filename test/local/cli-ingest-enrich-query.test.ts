@@ -60,7 +60,7 @@ describe('tgpipe ingest, enrich, query', () => {
       { context_date: '2026-04-01', message_amount: 2 },
     ]);
     const sql = await tgpipe('query', '--sql', 'SELECT count(DISTINCT update_id) AS n, sum(length(text)) AS chars FROM telegram', '--data', data, '--format', 'csv');
-    const chars = [updates[0], updates[1], updates[2]].reduce((n, u) => n + [...u.message.text].length, 0);
+    const chars = [updates[0]!, updates[1]!, updates[2]!].reduce((n, u) => n + [...u.message.text].length, 0);
     expect(sql.stdout).toBe(`n,chars\n3,${chars}\n`);
   });
 
