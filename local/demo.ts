@@ -1,7 +1,7 @@
 /**
  * The demo group for `npm start` on a fresh clone: a clearly marked DEMO chat with several users over
  * ~14 days ending yesterday (in the configured offset), every common message kind and service event,
- * replies and forwards, joins and leaves, edits, reactions, poll answers, a join request, and one burst of
+ * replies and forwards, joins and leaves, edits, reactions, a join request, and one burst of
  * a few hundred messages within a minute. The updates are Bot API shaped and go through the caller's
  * ingest path (the webhook's own checks, envelope and sink), like real deliveries. Deterministic: the
  * same options give the same updates.
@@ -28,7 +28,7 @@ export const DEMO_MESSAGE_KINDS = [
 /** Update kinds the demo always contains. */
 export const DEMO_UPDATE_KINDS = [
   'message', 'edited_message', 'message_reaction', 'message_reaction_count', 'chat_member', 'my_chat_member',
-  'chat_join_request', 'poll_answer',
+  'chat_join_request',
 ] as const;
 
 interface DemoUser {
@@ -204,14 +204,6 @@ export function demoUpdates(options: DemoOptions = {}): DemoData {
       const reactor = user(pick(MEMBERS));
       const emoji = pick(EMOJI);
       at(reactionDate, (update_id) => ({ update_id, message_reaction: { chat: chat(), message_id, user: reactor, date: reactionDate, old_reaction: [], new_reaction: [{ type: 'emoji', emoji }] } }));
-    }
-    if (fields.poll) {
-      const poll = fields.poll as { id: string };
-      for (const voter of MEMBERS.slice(0, 4)) {
-        const votedAt = Math.min(dayEnd, date + 60 + Math.floor(rand() * 3600));
-        const option = Math.floor(rand() * 2);
-        at(votedAt, (update_id) => ({ update_id, poll_answer: { poll_id: poll.id, user: user(voter), option_ids: [option] } }));
-      }
     }
     return message_id;
   };

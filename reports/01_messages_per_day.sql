@@ -1,6 +1,11 @@
 -- title: Messages per day
--- description: Total messages sent per day (the original pipeline's report).
--- chart: line context_date message_amount
+-- description: Messages sent per day (context_date, in the configured offset).
+-- source: the original pipeline, report "Total de mensagens enviadas por dia" (verbatim)
+-- chart: bar
+-- x: context_date
+-- y: message_amount
+-- sort: x
+
 SELECT 
   context_date, 
   count(1) AS "message_amount" 

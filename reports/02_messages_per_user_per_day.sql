@@ -1,6 +1,13 @@
 -- title: Messages per user per day
--- description: Messages per user and day (the original pipeline's report).
--- chart: table
+-- description: Messages sent per day by each user.
+-- source: the original pipeline, report "Total de mensagens enviadas por dia, por usuário" (verbatim)
+-- chart: stacked
+-- x: context_date
+-- y: message_amount
+-- series: user_id
+-- series_label: user_first_name
+-- sort: x
+
 SELECT 
   user_id, 
   user_first_name, 

@@ -1,6 +1,13 @@
 -- title: Average message length per user per day
--- description: Average characters per message, per user and day (the original pipeline's report).
--- chart: table
+-- description: Average text length (characters) of each user's messages per day; messages without text do not count.
+-- source: the original pipeline, report "Média de caracteres (tamanho) enviados por mensagem, por usuário, por dia" (verbatim)
+-- chart: line
+-- x: context_date
+-- y: average_message_length
+-- series: user_id
+-- series_label: user_first_name
+-- sort: x
+
 SELECT 
   user_id, 
   user_first_name, 

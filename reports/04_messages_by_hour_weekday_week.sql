@@ -1,6 +1,8 @@
 -- title: Messages by hour, weekday and week
--- description: Messages per hour (UTC), ISO weekday (1 = Monday) and week of the year (the original pipeline's report).
+-- description: Messages per UTC hour, weekday (1 = Monday .. 7 = Sunday) and ISO week of the year.
+-- source: the original pipeline, report "Total de mensagens enviadas por hora, dia da semana e semana do ano" (verbatim)
 -- chart: table
+
 WITH 
 parsed_date_cte AS (
     SELECT 

@@ -1,6 +1,10 @@
 -- title: Messages per user
--- description: Total messages per user (the original pipeline's report).
--- chart: bar user_first_name message_amount
+-- description: Messages sent by each user over the whole period.
+-- source: the original pipeline, report "Total de mensagens enviadas por usuário" (verbatim)
+-- chart: hbar
+-- x: user_first_name
+-- y: message_amount
+
 SELECT 
   user_id, 
   user_first_name, 

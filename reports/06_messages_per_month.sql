@@ -1,6 +1,11 @@
 -- title: Messages per month
--- description: Total messages per month of the year (the original pipeline's report).
--- chart: bar month message_amount
+-- description: Messages sent per calendar month (1-12, all years together, as in the original).
+-- source: the original pipeline, report "Total de mensagens enviadas por mês" (verbatim)
+-- chart: bar
+-- x: month
+-- y: message_amount
+-- sort: x
+
 SELECT 
 MONTH(context_date) AS "month",
 COUNT(1) as "message_amount"

@@ -1,10 +1,14 @@
 -- title: Active users per day
--- description: Distinct people (not bots) who sent at least one message each day.
--- chart: line context_date active_users
+-- description: Distinct users who sent at least one message each day, next to the day's messages.
+-- chart: line
+-- x: context_date
+-- y: active_users, message_amount
+-- sort: x
+
 SELECT
   context_date,
-  count(DISTINCT user_id) AS active_users
+  count(DISTINCT user_id) AS active_users,
+  count(1) AS message_amount
 FROM telegram
-WHERE user_id IS NOT NULL AND NOT coalesce(user_is_bot, false)
 GROUP BY context_date
 ORDER BY context_date

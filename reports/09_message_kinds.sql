@@ -1,6 +1,10 @@
 -- title: Message kinds
--- description: How many messages of each kind (text, photo, sticker, service events, ...).
--- chart: doughnut message_kind message_amount
+-- description: What the group sends: text, photos, stickers, voice notes, ... and service events (joins,
+--   leaves, title changes, pins) over the whole period.
+-- chart: doughnut
+-- x: message_kind
+-- y: message_amount
+
 SELECT
   message_kind,
   count(1) AS message_amount

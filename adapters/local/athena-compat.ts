@@ -23,7 +23,9 @@
  * - `concat(a, b, ...)`: Trino returns NULL when an argument is NULL; DuckDB's skips NULLs: rewritten to `||`.
  * - `regexp_extract`: Trino returns NULL when nothing matches, DuckDB ''.
  * - Refused (same name, different meaning, no faithful rewrite): `format()` (Java vs fmt patterns),
- *   `greatest`/`least` (Trino: NULL if any argument is NULL; DuckDB ignores NULLs).
+ *   `greatest`/`least` (Trino: NULL if any argument is NULL; DuckDB ignores NULLs), and a decimal literal
+ *   or type in a query that divides (Trino divides decimals at the operands' scale: 1.0 / 3 = 0.3; DuckDB
+ *   divides them in double: 0.333...).
  * - Session: TimeZone UTC (Athena's), integer division for `/` on integers (Trino: 5 / 2 = 2), NULLS LAST.
  *
  * Known differences left (documented in the README, not detectable in the text): division by zero is an
@@ -302,7 +304,7 @@ function rewrite(tokens: Token[], start: number, end: number): string {
         const expr = rewrite(tokens, open + 1, as);
         const typeText = tokens.slice(as + 1, close).map((x) => x.text).join('').trim();
         if (!INTEGER_TYPES.has(typeText.toLowerCase())) {
-          out += `${t.text}${between}(${expr} AS ${rewrite(tokens, as + 1, close).trim()})`;
+          out += `${t.text}${between}(${expr}${rewrite(tokens, as, close)})`;
           break;
         }
         // Trino rounds a double half away from zero (2.5 -> 3); DuckDB's cast rounds half to even.
@@ -339,6 +341,14 @@ function rewrite(tokens: Token[], start: number, end: number): string {
 /** Athena (Trino) SQL -> DuckDB SQL with Athena's answers; throws AthenaCompatError where it cannot. */
 export function toDuckDbSql(athenaSql: string): string {
   const tokens = tokenize(athenaSql);
+  const decimal = tokens.find((t) => (t.type === 'number' && /^[0-9]*\.[0-9]*$/.test(t.text)) || isWord(t, 'decimal'));
+  if (decimal && tokens.some((t) => isPunct(t, '/'))) {
+    throw new AthenaCompatError(
+      `decimal ${decimal.type === 'number' ? `literal ${decimal.text}` : 'type'} in a query that divides: Athena divides decimals at the ` +
+        `dividend's scale (1.0 / 3 = 0.3), DuckDB in double (0.333...). Write the number as a double (1e0, 100e0) ` +
+        `or CAST(... AS double) so both engines give the same answer`,
+    );
+  }
   return rewrite(tokens, 0, tokens.length);
 }
 

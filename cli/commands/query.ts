@@ -1,23 +1,31 @@
-/** `tgpipe query`: a named report or any Athena SQL over the local tables (DuckDB). */
+/** `tgpipe query`: a named report or any Athena SQL over the local tables, on the local engine (DuckDB). */
 import { readFile } from 'node:fs/promises';
+import { DuckDbEngine, RAW_TABLE } from '../../adapters/local/duckdb-engine';
 import { loadConfig } from '../../core/config';
-import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
-import { findReport, listReports, renderSql } from '../../local/reports';
+import { findReport, loadReports, renderReportSql } from '../../reports';
 import { DATA_OPTION, parseCommandArgs, UsageError, type Command } from '../command';
 
 const HELP = `Usage: tgpipe query (NAME | --sql SQL | --file F) [--data DIR] [--format table|csv|json]
        tgpipe query --list
 
-Runs a report from reports/ (see --list) or any SQL over the tables telegram, telegram_events and raw of
-the data folder, on the local engine (DuckDB with Athena's functions; the same SQL runs on Athena).
+Runs a report from reports/ (see --list) or any SQL over the tables telegram, telegram_events and
+${RAW_TABLE} of the data folder on the local engine: DuckDB with Athena's functions and answers, so the
+same SQL runs unchanged on Athena (engine v3). SQL the local engine would answer differently from Athena
+is refused with an explanation rather than answered.
 
 Options:
-  --sql SQL          a query
-  --file F           a .sql file
+  --sql SQL          the query to run
+  --file F           a file holding the query
+  --list             list the reports (name and title)
   --data DIR         data folder (default ./data, or TGPIPE_DATA)
   --format FORMAT    table (default), csv or json
-  --utc-offset OFF   offset for reports that use {{utc_offset_seconds}} (default CONTEXT_UTC_OFFSET)
-  --list             list the reports
+  --utc-offset OFF   offset for \${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)
+  --explain          print the DuckDB SQL the query is translated to, and do not run it
+
+Examples:
+  tgpipe query --list
+  tgpipe query messages_per_day
+  tgpipe query --sql "SELECT context_date, count(1) AS n FROM telegram GROUP BY 1 ORDER BY 1" --format csv
 `;
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -25,45 +33,75 @@ const csvCell = (v: unknown): string => {
   const s = cell(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
+/** Display width, counting code points (close enough for a terminal table). */
+const width = (s: string): number => [...s].length;
 
-export function formatRows(rows: Record<string, unknown>[], format: string): string {
+/** Rows as an aligned text table, CSV (RFC 4180 quoting, \n line ends) or a JSON array. */
+export function formatRows(rows: Record<string, unknown>[], format: 'table' | 'csv' | 'json', columns = rows.length ? Object.keys(rows[0]!) : []): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  const columns = rows.length ? Object.keys(rows[0]!) : [];
-  if (format === 'csv') return [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => [...cell(r[c])].length)));
-  const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(Math.max(0, widths[i]! - [...v].length))).join(' | ');
-  return [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map((r) => line(columns.map((c) => cell(r[c])))), `(${rows.length} rows)`].join('\n') + '\n';
+  if (format === 'csv') return `${[columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
+  if (columns.length === 0) return '(0 rows)\n';
+  const texts = rows.map((r) => columns.map((c) => cell(r[c]).replace(/[\r\n\t]/g, ' ')));
+  const numeric = columns.map((c) => rows.every((r) => r[c] === null || typeof r[c] === 'number'));
+  const widths = columns.map((c, i) => Math.max(width(c), ...texts.map((t) => width(t[i]!))));
+  const pad = (s: string, i: number) => (numeric[i] ? ' '.repeat(widths[i]! - width(s)) + s : s + ' '.repeat(widths[i]! - width(s)));
+  const lines = [columns.map(pad).join(' | '), widths.map((w) => '-'.repeat(w)).join('-+-'), ...texts.map((t) => t.map(pad).join(' | '))];
+  return `${lines.map((l) => l.trimEnd()).join('\n')}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
 }
 
 export const command: Command = {
   name: 'query',
-  summary: 'run a named report or any SQL on the local tables (DuckDB)',
+  summary: 'run a named report or any SQL on the local tables (DuckDB answering as Athena)',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { ...DATA_OPTION, sql: { type: 'string' }, file: { type: 'string' }, format: { type: 'string', default: 'table' }, list: { type: 'boolean', default: false }, 'utc-offset': { type: 'string' } },
+      {
+        ...DATA_OPTION,
+        sql: { type: 'string' },
+        file: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        list: { type: 'boolean', default: false },
+        'utc-offset': { type: 'string' },
+        explain: { type: 'boolean', default: false },
+      },
       true,
     );
     if (values.list) {
-      for (const r of listReports()) io.stdout(`${r.name.padEnd(32)} ${r.title}\n`);
+      const reports = loadReports();
+      const w = Math.max(...reports.map((r) => r.name.length));
+      for (const r of reports) io.stdout(`${r.name.padEnd(w)}  ${r.title}\n`);
       return 0;
     }
-    if (!['table', 'csv', 'json'].includes(values.format)) throw new UsageError(`unknown --format ${values.format}`);
+    const format = values.format as 'table' | 'csv' | 'json';
+    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`unknown --format "${values.format}" (table, csv or json)`);
     const given = [positionals.length > 0, values.sql !== undefined, values.file !== undefined].filter(Boolean).length;
-    if (given !== 1 || positionals.length > 1) throw new UsageError('give one of: a report NAME, --sql SQL, --file F');
+    if (given !== 1 || positionals.length > 1) throw new UsageError('give exactly one of: a report NAME, --sql SQL, --file F (or --list)');
+
     let sql: string;
     if (values.sql !== undefined) sql = values.sql;
-    else if (values.file !== undefined) sql = await readFile(values.file, 'utf8');
-    else {
+    else if (values.file !== undefined) {
+      try {
+        sql = await readFile(values.file, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read --file ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    } else {
       const report = findReport(positionals[0]!);
-      if (!report) throw new UsageError(`no report named "${positionals[0]}" (see tgpipe query --list)`);
-      sql = report.sql;
+      if (!report) throw new UsageError(`no report named "${positionals[0]}" (tgpipe query --list names them)`);
+      sql = report.query;
     }
     const config = loadConfig(io.env, { utcOffset: values['utc-offset'] });
+    sql = renderReportSql(sql, { utcOffsetMinutes: config.utcOffsetMinutes });
+
     const engine = await DuckDbEngine.open(values.data);
     try {
-      io.stdout(formatRows(await engine.query(renderSql(sql, config.utcOffsetMinutes)), values.format));
+      if (values.explain) {
+        io.stdout(`${engine.translate(sql)}\n`);
+        return 0;
+      }
+      const rows = await engine.query(sql);
+      io.stdout(formatRows(rows, format));
     } finally {
       await engine.close();
     }
