@@ -152,7 +152,7 @@ describe("the original pipeline's six reports, verbatim, on the local engine", (
   it('messages per day', async () => {
     const rows = await run('messages_per_day');
     const expected = [...count(sent, (s) => [contextDate(s.date)]).values()]
-      .map((e) => ({ context_date: e.key[0], message_amount: e.n }))
+      .map((e) => ({ context_date: e.key[0]!, message_amount: e.n }))
       .sort((a, b) => (a.context_date < b.context_date ? 1 : -1));
     expect(rows).toEqual(expected);
     expect(rows.find((r) => r.context_date === '2024-05-31')).toBeDefined(); // 01:30 UTC on June 1st
