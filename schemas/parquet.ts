@@ -43,6 +43,6 @@ export function parquetSchema(table: TableSchema): ParquetSchema {
 export const PARQUET_WRITER_OPTIONS = {
   useDataPageV2: false,
   /** Far above parquetjs-lite's 4,096 default: fewer, larger row groups scan faster. */
-  rowGroupSize: 100_000,
+  rowGroupSize: 25_000,
   pageSize: 64 * 1024,
 } as const;

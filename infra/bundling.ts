@@ -1,0 +1,23 @@
+/**
+ * How every Lambda is bundled (esbuild from devDependencies, no Docker). Shared by the stack, the bundle
+ * test and the cold-start benchmark so they measure what is deployed.
+ *
+ * CommonJS, not ESM: parquetjs-lite's generated Thrift code assigns undeclared globals, which only works
+ * in sloppy mode; an ESM bundle is strict as a whole and fails at load ("Statistics is not defined").
+ * For the same reason the bundle uses tsconfig.bundle.json (alwaysStrict off, so no file-wide "use strict").
+ */
+import * as path from 'node:path';
+
+export const PROJECT_ROOT = path.join(import.meta.dirname, '..');
+export const BUNDLE_TSCONFIG = path.join(PROJECT_ROOT, 'tsconfig.bundle.json');
+export const BUNDLE_TARGET = 'node22';
+
+/** The same settings as plain esbuild options (for tests and benchmarks). */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node' as const,
+  target: BUNDLE_TARGET,
+  format: 'cjs' as const,
+  tsconfig: BUNDLE_TSCONFIG,
+};
