@@ -176,12 +176,12 @@ const CLIENT = String.raw`
       }) };
     }
     var y = ch.y[0], groups = {}, order = [];
+    function seriesKey(r) { return ch.series.map(function (c) { return text(r[c]); }).join(' / '); }
     rows.forEach(function (r) {
-      var k = text(r[ch.series]);
-      if (!(k in groups)) { groups[k] = { key: k, label: text(r[ch.seriesLabel || ch.series]), total: 0, data: labels.map(function () { return null; }) }; order.push(k); }
+      var k = seriesKey(r);
+      if (!(k in groups)) { groups[k] = { key: k, label: text(r[ch.seriesLabel || ch.series[0]]), total: 0, data: labels.map(function () { return null; }) }; order.push(k); }
       var g = groups[k], v = num(r[y]);
       g.data[pos[text(r[ch.x])]] = v; g.total += v || 0;
-      if (r[ch.seriesLabel || ch.series] !== null && r[ch.seriesLabel || ch.series] !== undefined) g.label = text(r[ch.seriesLabel || ch.series]);
     });
     var all = order.map(function (k) { return groups[k]; }).sort(function (a, b) { return b.total - a.total; });
     var shown = all.slice(0, MAX_SERIES).map(function (g) { return { label: g.label || '(none)', seriesKey: g.key, data: g.data }; });
@@ -253,7 +253,7 @@ export function buildReportHtml(runs: readonly ReportRun[], meta: ReportMeta): s
     : '';
   const sections = runs
     .map((run) => {
-      const wide = run.chart.type === 'heatmap' || run.chart.type === 'table' || run.chart.type === 'stacked' || (run.chart.series !== undefined);
+      const wide = run.chart.type === 'heatmap' || run.chart.type === 'table' || run.chart.type === 'stacked' || run.chart.series !== undefined;
       const data = run.chart.type === 'table' || run.error ? '' : `<details><summary>Data (${run.rows.length} rows)</summary><div class="data"></div></details>`;
       return `<section id="report-${escapeHtml(run.name)}" data-report="${escapeHtml(run.name)}"${wide ? ' class="wide"' : ''}>
 <h2>${escapeHtml(run.title)}</h2>

@@ -4,7 +4,7 @@
 -- chart: stacked
 -- x: context_date
 -- y: message_amount
--- series: user_id
+-- series: user_id, user_first_name
 -- series_label: user_first_name
 -- sort: x
 

@@ -4,7 +4,7 @@
 -- chart: line
 -- x: context_date
 -- y: average_message_length
--- series: user_id
+-- series: user_id, user_first_name
 -- series_label: user_first_name
 -- sort: x
 

@@ -7,7 +7,8 @@
  *   title, description, source    what the page shows
  *   chart                         bar | stacked | line | hbar | doughnut | heatmap | table
  *   x, y                          the label column and the value column(s), comma-separated
- *   series, series_label          pivot: one dataset per distinct `series` value, named by `series_label`
+ *   series, series_label          pivot: one dataset per distinct value of the `series` column(s),
+ *                                 named by `series_label`
  *   value                         heatmap cell value (x and y are its axes)
  *   sort                          `x`: order the chart by the label column ascending
  *
@@ -27,7 +28,8 @@ export interface ReportChart {
   readonly type: ChartType;
   readonly x?: string;
   readonly y: readonly string[];
-  readonly series?: string;
+  /** Columns whose values together name a dataset (pivot). */
+  readonly series?: readonly string[];
   readonly seriesLabel?: string;
   readonly value?: string;
   readonly sort?: 'x';
@@ -81,7 +83,7 @@ export function parseReport(file: string, text: string): Report {
     type,
     x: header.x,
     y: list(header.y),
-    series: header.series,
+    ...(header.series ? { series: list(header.series) } : {}),
     seriesLabel: header.series_label,
     value: header.value,
     sort: header.sort === 'x' ? 'x' : undefined,
