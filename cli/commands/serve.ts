@@ -6,7 +6,9 @@ import { enrichDay } from '../../core/enrich';
 import { createLogger } from '../../core/log';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose, repairObjects } from '../../adapters/local/local-firehose';
+import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
 import { startDailyTimer } from '../../local/daily-timer';
+import { pollUpdates } from '../../local/poller';
 import { ingestUpdates } from '../../local/ingest';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { startServer } from '../../local/server';
@@ -30,8 +32,12 @@ Options:
   --demo                  with no data yet, generate a clearly marked demo group first
   --no-timer              do not run the daily enrichment
   --log-requests          one log line per request (off by default, for speed)
+  --api-base URL          Telegram Bot API base URL for long polling (default https://api.telegram.org)
 
 The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated and kept in DIR/.secret.
+With TELEGRAM_BOT_TOKEN set, it also long-polls getUpdates (offset kept in DIR/.offset, advanced only
+after the updates are stored; base URL --api-base or TELEGRAM_API_BASE), for a laptop with no public URL.
+Telegram refuses getUpdates while a webhook is set: delete the webhook first.
 `;
 
 export const command: Command = {
@@ -50,6 +56,7 @@ export const command: Command = {
       'no-timer': { type: 'boolean', default: false },
       'log-requests': { type: 'boolean', default: false },
       'fail-rate': { type: 'string' },
+      'api-base': { type: 'string' },
     });
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
@@ -83,9 +90,29 @@ export const command: Command = {
       ? () => {}
       : startDailyTimer(enrichDeps, config.utcOffsetMinutes, Number(values.lookback), (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)), (e) => logger.error('daily enrichment failed', { error: e.message }));
 
+    // A laptop has no public URL: with a bot token, long-poll getUpdates through the same path instead.
+    const polling = new AbortController();
+    const token = io.env.TELEGRAM_BOT_TOKEN;
+    if (token) {
+      const webhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+      void pollUpdates(
+        {
+          token,
+          apiBase: values['api-base'] ?? io.env.TELEGRAM_API_BASE ?? 'https://api.telegram.org',
+          dataDir: stores.dataDir,
+          allowedUpdates: ALL_UPDATE_KINDS,
+          logger,
+          store: async (bodies) => {
+            const counts = await ingestUpdates(bodies, webhookDeps);
+            if (counts.failed > 0) throw new Error(`${counts.failed} updates not stored`);
+          },
+        },
+        polling.signal,
+      );
+    }
     io.stdout(
       [
-        `tgpipe serve: listening on ${running.url}`,
+        `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
         `  webhook:  POST ${running.url}/webhook (header X-Telegram-Bot-Api-Secret-Token; secret from ${source})`,
         `  report:   ${running.url}/`,
         `  data:     ${stores.dataDir}`,
@@ -99,6 +126,7 @@ export const command: Command = {
       const stop = (signal: string) => {
         io.stdout(`tgpipe serve: ${signal}, closing\n`);
         stopTimer();
+        polling.abort();
         running.close().then(resolve, resolve);
       };
       process.once('SIGINT', () => stop('SIGINT'));
