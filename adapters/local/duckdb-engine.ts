@@ -6,7 +6,8 @@
  *   a column no file has yet reads as NULL, and a table with no file yet is an empty view of the same shape.
  * - View `telegram_raw` (the Glue raw table's name) reads the envelope JSON lines under `<data>/raw/telegram/`
  *   with the Glue raw table's columns: received_at bigint, update string (the JSON text), unparsed string,
- *   context_date DATE. Malformed lines are skipped, as Athena's `ignore.malformed.json` does.
+ *   context_date DATE. A malformed line reads as a row of NULLs instead of failing the query, as with the
+ *   Glue table's `ignore.malformed.json`.
  * - Like Hive and Athena, files whose names start with `_` or `.` are not data; nor are half-written files
  *   (`.tmp-write`).
  * - The session runs in UTC with Athena's functions; SQL goes through `toDuckDbSql` (athena-compat.ts).
@@ -195,7 +196,7 @@ function rawView(files: string[]): string {
     const nulls = RAW_TABLE_COLUMNS.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`);
     return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${nulls.join(', ')}, ${partition} WHERE false`;
   }
-  // `update` read as JSON keeps the object's text; ignore_errors skips malformed lines like Athena's SerDe.
+  // `update` read as JSON keeps the object's text; ignore_errors: a malformed line is a row of NULLs.
   const columns = `{received_at: 'BIGINT', "update": 'JSON', unparsed: 'VARCHAR'}`;
   const source =
     `read_json(${fileList(files)}, format = 'newline_delimited', columns = ${columns}, ` +
