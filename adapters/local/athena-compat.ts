@@ -360,7 +360,7 @@ export const DUCKDB_SESSION_SETUP: readonly string[] = [
   `SET TimeZone = 'UTC'`,
   `SET integer_division = true`,
   `SET default_null_order = 'nulls_last'`,
-  // DuckDB 1.5.6 fails with an INTERNAL error ("Attempted to access index N within vector of size N") on
+  // DuckDB 1.5 (seen on 1.5.5 and 1.5.6) fails with an INTERNAL error ("Attempted to access index N within vector of size N") on
   // min/max of a Hive partition column over a single Parquet file, in this optimizer. Disabling an
   // optimizer never changes an answer; filter pushdown into Parquet still works.
   `SET disabled_optimizers = 'statistics_propagation'`,
