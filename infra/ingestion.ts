@@ -1,0 +1,141 @@
+/**
+ * Ingestion: Telegram -> API Gateway HTTP API (POST /webhook) -> webhook Lambda -> Firehose.
+ * Also the two Telegram secrets: the webhook secret token (generated here, in Telegram's charset) and the
+ * slot for the bot token (set by the operator, never in the template).
+ */
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { removalPolicyOf } from './buckets';
+import type { StackConfig } from './config';
+import { PipelineFunction } from './lambda';
+
+export const WEBHOOK_PATH = '/webhook';
+
+export interface IngestionProps {
+  readonly config: StackConfig;
+  readonly deliveryStream: firehose.IDeliveryStream;
+}
+
+export class Ingestion extends Construct {
+  readonly webhookSecret: secretsmanager.Secret;
+  readonly botTokenSecret: secretsmanager.Secret;
+  readonly webhook: PipelineFunction;
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly webhookUrl: string;
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      description: 'Telegram webhook secret_token (X-Telegram-Bot-Api-Secret-Token); `tgpipe set-webhook` registers it',
+      generateSecretString: {
+        // Letters and digits only: inside Telegram's charset (A-Z a-z 0-9 _ -) whatever the generator picks.
+        secretStringTemplate: JSON.stringify({}),
+        generateStringKey: 'token',
+        excludePunctuation: true,
+        includeSpace: false,
+        passwordLength: 64,
+      },
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the webhook secret means calling Telegram setWebhook with the new value at the same moment; ' +
+        'it is rotated by hand (new secret value, then `tgpipe set-webhook`), as the README says.',
+    });
+
+    this.botTokenSecret = new secretsmanager.Secret(this, 'BotToken', {
+      description:
+        'Telegram bot token from BotFather. Set it with: aws secretsmanager put-secret-value --secret-id <BotTokenSecretArn> --secret-string "<token>"',
+      // A placeholder that is not a secret: the real token is put by the operator after deploying and
+      // CloudFormation never sees it (an unchanged template property does not overwrite it on update).
+      secretObjectValue: { token: SecretValue.unsafePlainText('') },
+    });
+    Validations.of(this.botTokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The bot token is issued by Telegram BotFather; Secrets Manager cannot rotate it.',
+    });
+
+    this.webhook = new PipelineFunction(this, 'Webhook', {
+      entry: 'handlers/webhook.ts',
+      description: 'Telegram webhook: checks the secret and the allow-list, wraps the update, puts it on Firehose',
+      // CPU scales with memory and the cold start is on Telegram's delivery path.
+      memoryMiB: 512,
+      timeout: Duration.seconds(15),
+      logRetentionDays: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(false),
+      reservedConcurrentExecutions: config.webhookReservedConcurrency,
+      environment: {
+        DELIVERY_STREAM_NAME: props.deliveryStream.deliveryStreamName,
+        ALLOWED_CHAT_IDS: config.allowedChatIds,
+        CONTEXT_UTC_OFFSET: config.utcOffset,
+        TELEGRAM_WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+      },
+      // The secret is read through the Parameters and Secrets extension (cached, no SDK in the bundle).
+      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+        cacheEnabled: true,
+        cacheSize: 10,
+        secretsManagerTtl: Duration.minutes(5),
+        logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+      }),
+    });
+    this.webhookSecret.grantRead(this.webhook.role);
+    props.deliveryStream.grantPutRecords(this.webhook.role);
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: removalPolicyOf(false),
+    });
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'Telegram webhook endpoint',
+      createDefaultStage: false,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // No query string, no headers: the secret header never reaches the logs.
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTimeEpoch',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.api.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('WebhookIntegration', this.webhook.function, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Telegram cannot sign requests or send IAM/JWT credentials: every request is authenticated in the Lambda by ' +
+        'the X-Telegram-Bot-Api-Secret-Token header (constant-time compare, 401 otherwise).',
+    });
+    this.webhookUrl = `${this.api.apiEndpoint}${WEBHOOK_PATH}`;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Monitoring: the watchdog Lambda and every alarm, all notifying one SNS topic (and an e-mail address
+ * when `alarmEmail` is set). The README's "Operate" table says what each alarm means and what to do.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../core/metrics';
+import { FIREHOSE_ERROR_PREFIX } from '../schemas/layout';
+import { removalPolicyOf } from './buckets';
+import type { StackConfig } from './config';
+import { PipelineFunction } from './lambda';
+
+export interface MonitoringProps {
+  readonly config: StackConfig;
+  readonly deliveryStream: firehose.IDeliveryStream;
+  readonly rawBucket: s3.IBucket;
+  readonly webhook: lambda.IFunction;
+  readonly api: apigwv2.IHttpApi;
+  readonly enrichment: lambda.IFunction;
+  readonly enrichmentFailureQueue: sqs.IQueue;
+  readonly botTokenSecret: secretsmanager.ISecret;
+  readonly webhookUrl: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly watchdog: PipelineFunction;
+  readonly alarms: Record<string, cloudwatch.Alarm> = {};
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Telegram pipeline alarms', enforceSSL: true });
+    Validations.of(this.topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry only alarm names and metric values, no data. CloudWatch and EventBridge cannot ' +
+        'publish to a topic encrypted with the AWS-managed SNS key, and a customer key would cost more than it protects.',
+    });
+    if (config.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    const notify = new cwActions.SnsAction(this.topic);
+
+    const alarm = (name: string, description: string, props: cloudwatch.CreateAlarmOptions, metric: cloudwatch.IMetric): cloudwatch.Alarm => {
+      const created = metric instanceof cloudwatch.Metric || metric instanceof cloudwatch.MathExpression
+        ? metric.createAlarm(this, name, { alarmDescription: description, ...props })
+        : new cloudwatch.Alarm(this, name, { metric, alarmDescription: description, ...props });
+      created.addAlarmAction(notify);
+      created.addOkAction(notify);
+      this.alarms[name] = created;
+      return created;
+    };
+    const sumOver = (metric: cloudwatch.Metric, period = FIVE_MINUTES) => metric.with({ statistic: 'Sum', period });
+    const updates = (outcome: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'Updates', dimensionsMap: { Outcome: outcome }, statistic: 'Sum', period: FIVE_MINUTES });
+    const atLeastOnce = {
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+
+    // --- Firehose -> raw bucket
+    alarm(
+      'FirehoseDataFreshness',
+      'Records wait in Firehose longer than its buffer interval plus 15 minutes: delivery to the raw bucket is failing or slow.',
+      {
+        threshold: config.bufferingIntervalSeconds + 900,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: FIVE_MINUTES }),
+    );
+    alarm(
+      'FirehoseDeliveryFailures',
+      'Some Firehose deliveries to S3 failed (DeliveryToS3.Success below 1); see the delivery log group. Failed records go to errors/.',
+      { ...atLeastOnce, threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD },
+      props.deliveryStream.metric('DeliveryToS3.Success', { statistic: 'Minimum', period: FIVE_MINUTES }),
+    );
+    alarm(
+      'FirehosePartitionCountExceeded',
+      'Firehose exceeded its active-partition limit (too many context_date values at once, e.g. a replay of many days): records go to errors/.',
+      atLeastOnce,
+      props.deliveryStream.metric('PartitionCountExceeded', { statistic: 'Maximum', period: FIVE_MINUTES }),
+    );
+
+    // New objects under errors/ in the raw bucket: one notification per object Firehose could not deliver
+    // or partition (replay them with `tgpipe replay stream --source errors`).
+    const errorObjects = new events.Rule(this, 'FirehoseErrorObjects', {
+      description: 'Firehose wrote records it could not deliver under errors/ in the raw bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.rawBucket.bucketName] }, object: { key: [{ prefix: FIREHOSE_ERROR_PREFIX }] } },
+      },
+    });
+    errorObjects.addTarget(
+      new eventTargets.SnsTopic(this.topic, {
+        message: events.RuleTargetInput.fromText(
+          `Firehose error output: s3://${events.EventField.fromPath('$.detail.bucket.name')}/${events.EventField.fromPath('$.detail.object.key')} ` +
+            '(records Firehose could not deliver or partition; replay them with: tgpipe replay stream --source errors).',
+        ),
+      }),
+    );
+
+    // --- Webhook
+    alarm(
+      'WebhookSinkFailed',
+      'The webhook could not put updates on Firehose and answered 503 (Telegram retries them, and holds the chat back meanwhile).',
+      atLeastOnce,
+      updates('sink_failed'),
+    );
+    alarm(
+      'WebhookErrors',
+      'The webhook Lambda failed (uncaught error or timeout): Telegram gets a 5xx and retries.',
+      atLeastOnce,
+      sumOver(props.webhook.metricErrors()),
+    );
+    alarm(
+      'WebhookThrottles',
+      'The webhook Lambda hit its reserved concurrency: raise webhookReservedConcurrency or lower max_connections.',
+      atLeastOnce,
+      sumOver(props.webhook.metricThrottles()),
+    );
+    alarm(
+      'Api5xx',
+      'API Gateway answered 5xx on the webhook route (Lambda error, timeout or 503 from a failed Firehose put).',
+      atLeastOnce,
+      sumOver(props.api.metricServerError()),
+    );
+    alarm(
+      'WebhookUnauthorized',
+      'At least 10 requests in 5 minutes had a missing or wrong secret: the webhook secret changed without `tgpipe set-webhook`, or someone is probing the URL.',
+      { ...atLeastOnce, threshold: 10 },
+      updates('unauthorized'),
+    );
+    // A group that becomes a supergroup changes its chat id: the old chat's last update (migrate_to_chat_id)
+    // is stored, the new chat's first one (migrate_from_chat_id) is dropped by the allow-list. Either means
+    // ALLOWED_CHAT_IDS needs the new id (the webhook log line names it).
+    const migrated = (outcome: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ChatMigrated', dimensionsMap: { Outcome: outcome }, statistic: 'Sum', period: FIVE_MINUTES });
+    alarm(
+      'ChatMigrated',
+      'A group became a supergroup and its chat id changed: add the new id (in the webhook log, event chat_migrated) to allowedChatIds and redeploy.',
+      atLeastOnce,
+      new cloudwatch.MathExpression({
+        expression: 'FILL(stored, 0) + FILL(dropped, 0)',
+        usingMetrics: { stored: migrated('stored'), dropped: migrated('dropped_chat_not_allowed') },
+        label: 'ChatMigrated (all outcomes)',
+        period: FIVE_MINUTES,
+      }),
+    );
+
+    // --- Enrichment
+    alarm(
+      'EnrichmentErrors',
+      'The daily enrichment failed; Lambda retries it twice, then the event goes to the failure queue. Re-run the day (README, Operate).',
+      atLeastOnce,
+      sumOver(props.enrichment.metricErrors()),
+    );
+    alarm(
+      'EnrichmentFailureQueue',
+      'A scheduled enrichment failed after every retry (or could not be invoked): the message in the failure queue names the day.',
+      atLeastOnce,
+      props.enrichmentFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES }),
+    );
+
+    // --- Watchdog: what Telegram says about the webhook
+    this.watchdog = new PipelineFunction(this, 'Watchdog', {
+      entry: 'handlers/watchdog.ts',
+      description: 'Telegram getWebhookInfo -> PendingUpdateCount, SecondsSinceLastError and WebhookRegistered metrics',
+      memoryMiB: 256,
+      timeout: Duration.seconds(30),
+      logRetentionDays: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(false),
+      environment: {
+        BOT_TOKEN_SECRET_ARN: props.botTokenSecret.secretArn,
+        EXPECTED_WEBHOOK_URL: props.webhookUrl,
+      },
+    });
+    props.botTokenSecret.grantRead(this.watchdog.role);
+    new events.Rule(this, 'WatchdogSchedule', {
+      description: 'Runs the Telegram webhook watchdog',
+      schedule: events.Schedule.rate(FIVE_MINUTES),
+      targets: [new eventTargets.LambdaFunction(this.watchdog.function, { retryAttempts: 0 })],
+    });
+    const watchdogMetric = (name: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period: FIVE_MINUTES });
+    alarm(
+      'PendingUpdatesGrowing',
+      'Telegram holds undelivered updates and the number grew at every check for 15 minutes: deliveries are failing (Telegram drops them after 24 h).',
+      { threshold: 1, evaluationPeriods: 3, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING },
+      new cloudwatch.MathExpression({
+        expression: 'IF(pending > 0 AND DIFF(pending) > 0, 1, 0)',
+        usingMetrics: { pending: watchdogMetric('PendingUpdateCount', 'Maximum') },
+        label: 'Pending updates grew',
+        period: FIVE_MINUTES,
+      }),
+    );
+    alarm(
+      'TelegramDeliveryErrors',
+      'Telegram reported a failed webhook delivery in the last 15 minutes at two checks running (its last_error_message is in the watchdog log).',
+      { threshold: 900, evaluationPeriods: 3, datapointsToAlarm: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING },
+      watchdogMetric('SecondsSinceLastError', 'Minimum'),
+    );
+    alarm(
+      'WebhookNotRegistered',
+      'Telegram\'s webhook URL is not this stack\'s (never set, deleted, or set elsewhere): run `tgpipe set-webhook`.',
+      { threshold: 1, evaluationPeriods: 2, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING },
+      watchdogMetric('WebhookRegistered', 'Maximum'),
+    );
+    alarm(
+      'WatchdogErrors',
+      'The watchdog could not ask Telegram for 15 minutes (wrong bot token, or Telegram unreachable).',
+      { ...atLeastOnce, evaluationPeriods: 3 },
+      sumOver(this.watchdog.function.metricErrors()),
+    );
+  }
+}
