@@ -73,7 +73,7 @@ export const command: Command = {
       const demo = await import('../../local/demo');
       if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
       const webhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      const result = await demo.ensureDemoData(stores.dataDir, (updates) => ingestUpdates(updates, webhookDeps));
+      const result = await demo.ensureDemoData(stores.dataDir, (updates) => ingestUpdates(updates, webhookDeps), { offsetMinutes: config.utcOffsetMinutes });
       if (result.generated) {
         io.stdout(`demo: generated ${result.updates} updates for the DEMO group (chat ${demo.DEMO_CHAT_ID}); enriching ${result.days.length} days...\n`);
         for (const day of result.days) await enrichDay(day, enrichDeps, { force: true });
@@ -82,7 +82,7 @@ export const command: Command = {
 
     const reportModule = existsSync(join(import.meta.dirname, '../../local/report-html.ts')) ? await import('../../local/report-html') : undefined;
     const running = await startServer(
-      { config, secret, sink, logger, logRequests: values['log-requests'], page: reportModule ? () => reportModule.renderReportPage(stores.dataDir) : undefined },
+      { config, secret, sink, logger, logRequests: values['log-requests'], page: reportModule ? () => reportModule.renderReportPage(stores.dataDir, { utcOffset: config.utcOffset }) : undefined },
       values.host,
       port,
     );
