@@ -1,12 +1,152 @@
-/** `tgpipe set-webhook`: not built yet (see the issues); answers --help and exits 2. */
-import type { Command } from '../command';
+/**
+ * `tgpipe set-webhook`: registers the stack's webhook with Telegram. Reads the stack outputs
+ * (CloudFormation DescribeStacks) and the two secrets (Secrets Manager) unless flags give them, calls
+ * `setWebhook` with the secret token, every update kind and max_connections, then prints
+ * `getWebhookInfo`. Neither the bot token nor the secret is ever printed.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SECRET_TOKEN_PATTERN } from '../../core/config';
+import { DEFAULT_TELEGRAM_API_BASE, TelegramApi, type WebhookInfo } from '../../core/telegram-api';
+import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
+import { extractToken } from '../../adapters/aws/secrets-extension';
+import { parseCommandArgs, UsageError, type Command } from '../command';
+
+export const DEFAULT_STACK_NAME = 'TelegramPipeline';
+export const DEFAULT_MAX_CONNECTIONS = 40;
+
+/** AWS clients, replaceable in tests. */
+export const aws = {
+  cloudFormation: (region?: string) => new CloudFormationClient(region ? { region } : {}),
+  secretsManager: (region?: string) => new SecretsManagerClient(region ? { region } : {}),
+};
+
+const HELP = `Usage: tgpipe set-webhook [options]
+
+Registers the deployed webhook with Telegram (setWebhook), then prints getWebhookInfo.
+By default everything comes from the stack: its WebhookUrl output, and the secrets named by its
+WebhookSecretArn and BotTokenSecretArn outputs. Flags override each value.
+
+Options:
+  --stack NAME            CloudFormation stack name (default ${DEFAULT_STACK_NAME}, or TGPIPE_STACK)
+  --region REGION         AWS region (default: the SDK's, e.g. AWS_REGION)
+  --url URL               webhook URL (https) instead of the stack's WebhookUrl output
+  --secret TOKEN          webhook secret token (1-256 of A-Z a-z 0-9 _ -) instead of the stack's secret
+  --token TOKEN           bot token (or TELEGRAM_BOT_TOKEN) instead of the stack's bot-token secret
+  --max-connections N     Telegram's simultaneous connections, 1-100 (default ${DEFAULT_MAX_CONNECTIONS})
+  --drop-pending-updates  drop the updates Telegram holds for the bot
+  --api-base URL          Bot API base URL (default ${DEFAULT_TELEGRAM_API_BASE}, or TELEGRAM_API_BASE)
+  -h, --help              this text
+
+allowed_updates lists every update kind the pipeline knows (an empty list would omit chat_member,
+message_reaction and message_reaction_count).
+`;
+
+const OPTIONS = {
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  url: { type: 'string' },
+  secret: { type: 'string' },
+  token: { type: 'string' },
+  'max-connections': { type: 'string' },
+  'drop-pending-updates': { type: 'boolean', default: false },
+  'api-base': { type: 'string' },
+} as const;
+
+async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
+  const response = await aws.cloudFormation(region).send(new DescribeStacksCommand({ StackName: stackName }));
+  const stack = response.Stacks?.[0];
+  if (!stack) throw new Error(`stack ${stackName} not found`);
+  const outputs: Record<string, string> = {};
+  for (const output of stack.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+  return outputs;
+}
+
+async function secretValue(arn: string, what: string, region?: string): Promise<string> {
+  const response = await aws.secretsManager(region).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!response.SecretString) throw new Error(`the ${what} secret has no value`);
+  return response.SecretString;
+}
+
+function describeInfo(info: WebhookInfo): string {
+  const lines = [
+    `url:                  ${info.url || '(none)'}`,
+    `pending_update_count: ${info.pending_update_count}`,
+    `max_connections:      ${info.max_connections ?? '(default)'}`,
+    `allowed_updates:      ${info.allowed_updates ? `${info.allowed_updates.length} kinds` : '(Telegram default)'}`,
+  ];
+  if (info.ip_address) lines.push(`ip_address:           ${info.ip_address}`);
+  if (info.last_error_date) {
+    lines.push(`last_error:           ${new Date(info.last_error_date * 1000).toISOString()} ${info.last_error_message ?? ''}`.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export const command: Command = {
   name: 'set-webhook',
-  summary: '(not built yet)',
-  help: 'Usage: tgpipe set-webhook\n\nNot built yet.\n',
-  async run(_argv, io) {
-    io.stderr('tgpipe set-webhook: not built yet\n');
-    return 2;
+  summary: 'register the deployed webhook with Telegram (setWebhook), then show getWebhookInfo',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, OPTIONS);
+    const maxConnectionsText = values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS);
+    const maxConnections = Number(maxConnectionsText);
+    if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 100) {
+      throw new UsageError(`--max-connections must be an integer from 1 to 100, not "${maxConnectionsText}"`);
+    }
+    if (values.secret !== undefined && !SECRET_TOKEN_PATTERN.test(values.secret)) {
+      throw new UsageError('--secret must be 1-256 characters of A-Z a-z 0-9 _ -');
+    }
+    const apiBase = values['api-base'] ?? (io.env.TELEGRAM_API_BASE || DEFAULT_TELEGRAM_API_BASE);
+    const stackName = values.stack ?? (io.env.TGPIPE_STACK || DEFAULT_STACK_NAME);
+    const region = values.region;
+
+    let token = values.token ?? (io.env.TELEGRAM_BOT_TOKEN || undefined);
+    let url = values.url;
+    let secret = values.secret;
+    if (url === undefined || secret === undefined || token === undefined) {
+      const outputs = await stackOutputs(stackName, region);
+      const need = (key: string): string => {
+        const value = outputs[key];
+        if (!value) throw new Error(`stack ${stackName} has no ${key} output (is it the pipeline's stack?)`);
+        return value;
+      };
+      url ??= need('WebhookUrl');
+      secret ??= extractToken(await secretValue(need('WebhookSecretArn'), 'webhook', region));
+      if (token === undefined) {
+        const stored = await secretValue(need('BotTokenSecretArn'), 'bot token', region);
+        token = stored.trim().startsWith('{') ? (JSON.parse(stored) as { token?: string }).token || undefined : stored.trim();
+        if (!token) {
+          throw new Error(
+            'the bot token is not set: aws secretsmanager put-secret-value --secret-id <BotTokenSecretArn> --secret-string "<token>" (or pass --token)',
+          );
+        }
+      }
+    }
+    if (!SECRET_TOKEN_PATTERN.test(secret)) throw new Error('the stored webhook secret is not 1-256 characters of A-Z a-z 0-9 _ -');
+    let parsedUrl: URL;
+    try {
+      parsedUrl = new URL(url);
+    } catch {
+      throw new UsageError(`"${url}" is not a URL`);
+    }
+    if (parsedUrl.protocol !== 'https:') throw new UsageError('Telegram only delivers to https:// webhook URLs');
+
+    const api = new TelegramApi(token, { baseUrl: apiBase });
+    await api.setWebhook({
+      url,
+      secret_token: secret,
+      allowed_updates: ALL_UPDATE_KINDS,
+      max_connections: maxConnections,
+      drop_pending_updates: values['drop-pending-updates'],
+    });
+    io.stdout(`setWebhook ok: ${url} (bot ${api.botId}, ${ALL_UPDATE_KINDS.length} update kinds, max_connections ${maxConnections}` +
+      `${values['drop-pending-updates'] ? ', pending updates dropped' : ''})\n`);
+    const info = await api.getWebhookInfo();
+    io.stdout(describeInfo(info));
+    if (info.url !== url) {
+      io.stderr(`warning: getWebhookInfo reports url ${info.url || '(none)'}, not ${url}\n`);
+      return 1;
+    }
+    return 0;
   },
 };
