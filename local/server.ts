@@ -60,7 +60,9 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     try {
       if (path === '/webhook') {
         const started = performance.now();
-        const body = req.method === 'POST' ? await readBody(req) : '';
+        // Any other method still has its body drained, or it would be parsed as the next request on
+        // this keep-alive connection.
+        const body = req.method === 'POST' ? await readBody(req) : await readBody(req).then(() => '');
         if (body === undefined) {
           send(res, 413, '{"ok":false,"message":"body too large"}');
           return;
@@ -85,6 +87,7 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
         send(res, 200, options.page ? await options.page() : '<!doctype html><title>tgpipe</title><p>tgpipe is running. POST updates to /webhook.</p>', 'text/html; charset=utf-8');
         return;
       }
+      req.resume();
       send(res, 404, '{"ok":false,"message":"not found"}');
     } catch (error) {
       logger.error('request failed', { error: (error as Error).message, path });
