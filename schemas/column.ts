@@ -24,6 +24,9 @@ export interface TableSchema {
 /** Row object for a table: column name -> value (null or undefined when absent). */
 export type Row = Record<string, string | number | boolean | Date | null | undefined>;
 
+/** A column of schema version 1 (the first release). */
+export const v1 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 1 });
+
 export function defineTable(name: string, description: string, columns: readonly Column[]): TableSchema {
   const seen = new Set<string>();
   for (const c of columns) {

@@ -2,9 +2,7 @@
  * `telegram_events`: one row per update that is not a new message: edits, reactions, member changes,
  * join requests, callback queries, boosts, polls, business events and future kinds.
  */
-import { defineTable, type Column, type ColumnType } from './column';
-
-const v1 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 1 });
+import { defineTable, v1 } from './column';
 
 export const telegramEventsTable = defineTable('telegram_events', 'One row per non-message Telegram update (edits, reactions, members, ...).', [
   v1('update_id', 'bigint', 'Telegram update id; one row per distinct update_id.'),

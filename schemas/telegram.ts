@@ -2,9 +2,7 @@
  * `telegram`: one row per new message (`message`, `channel_post`, `business_message` updates). The first
  * columns keep the original pipeline's names so its SQL keeps working.
  */
-import { defineTable, type Column, type ColumnType } from './column';
-
-const v1 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 1 });
+import { defineTable, v1 } from './column';
 
 export const telegramTable = defineTable('telegram', 'One row per new Telegram message (message, channel_post, business_message).', [
   // The original pipeline's columns, same names and meaning.
