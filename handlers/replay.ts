@@ -1,42 +1,155 @@
 /**
- * Replay Lambda, for operators without a laptop:
- *   aws lambda invoke --function-name <ReplayFunction> --cli-binary-format raw-in-base64-out \
- *     --payload '{"from":"2026-03-01","to":"2026-03-02","source":"errors"}' out.json
- * Puts the raw objects (or Firehose error output) of each day back onto the delivery stream.
- * Environment: RAW_BUCKET, DELIVERY_STREAM_NAME, CONTEXT_UTC_OFFSET, REPLAY_RECORDS_PER_SECOND, REPLAY_BYTES_PER_SECOND.
+ * Replay Lambda, for operators without a laptop: puts the raw objects (or Firehose's error output) of a
+ * range of days back onto the delivery stream, one day at a time, rate-limited to a share of the
+ * stream's quota. Invoke it synchronously:
+ *
+ *   aws lambda invoke --function-name <ReplayFunctionName> --cli-binary-format raw-in-base64-out \
+ *     --cli-read-timeout 900 --payload '{"mode":"stream","from":"2026-03-01","to":"2026-03-02","source":"errors"}' out.json
+ *
+ * Payload: `mode` "stream" (the only mode: enrichment replays invoke the enrichment Lambda with
+ * {"date": D}); `from`, `to` (YYYY-MM-DD, inclusive); `source` "raw" (default) or "errors"; optional
+ * `dryRun`, `share` (0 < share <= 1).
+ *
+ * Answer: the per-day counts. When the Lambda's time is nearly up it stops between calls and answers with
+ * `"complete": false` and `next`, the payload to invoke again with (re-sent records are harmless:
+ * enrichment keeps one row per update_id). When records cannot be sent (retry budget spent, or the stream
+ * refused the call) it fails, naming the counts, the first update_ids and the payload to run again.
+ *
+ * Environment: RAW_BUCKET, DELIVERY_STREAM_NAME, CONTEXT_UTC_OFFSET; optional REPLAY_SHARE (default 0.5),
+ * REPLAY_QUOTA_RECORDS_PER_SECOND (100000), REPLAY_QUOTA_BYTES_PER_SECOND (1048576),
+ * REPLAY_QUOTA_REQUESTS_PER_SECOND (1000), REPLAY_MAX_ATTEMPTS (8).
+ * IAM: s3:ListBucket on the raw bucket, s3:GetObject on telegram/* and errors/*, firehose:PutRecordBatch
+ * on the stream.
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange, parseUtcOffset } from '../core/context-date';
-import { createLogger } from '../core/log';
-import { RateLimiter } from '../core/replay/rate-limiter';
-import { replayDay, type ReplaySource } from '../core/replay/stream-replay';
+import { createLogger, type Logger } from '../core/log';
+import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf } from '../core/replay/rate-limiter';
+import { DEFAULT_RETRY_POLICY } from '../core/replay/retry-policy';
+import { replayDays, totals, type ReplayDeps, type ReplaySource } from '../core/replay/stream-replay';
 import { FirehoseSink } from '../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
+import type { ObjectStore } from '../ports/object-store';
+import type { RecordSink } from '../ports/record-sink';
 
 export interface ReplayEvent {
-  readonly from: string;
-  readonly to: string;
-  readonly source?: ReplaySource;
+  readonly mode?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly source?: string;
   readonly dryRun?: boolean;
+  readonly share?: number;
 }
 
-export const handler = async (event: ReplayEvent) => {
+export interface ReplayAnswer {
+  readonly complete: boolean;
+  readonly source: ReplaySource;
+  readonly dryRun: boolean;
+  readonly days: Array<{ day: string; objects: number; records: number; sent: number; skipped: Record<string, number>; complete: boolean }>;
+  readonly totals: ReturnType<typeof totals>;
+  /** When incomplete: the payload to invoke again with. */
+  readonly next?: { mode: 'stream'; from: string; to: string; source: ReplaySource };
+  readonly stopped?: string;
+}
+
+/** Stop this long before the Lambda's time-out: a call with its backoff fits in it. */
+export const TIME_MARGIN_MS = 90_000;
+const OUT_OF_TIME = 'the Lambda is running out of time';
+
+export interface ReplayHandlerDeps {
+  readonly raw: ObjectStore;
+  readonly sink: RecordSink;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly clock?: ReplayDeps['clock'];
+  readonly random?: () => number;
+}
+
+const numberEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+/** Validates the payload; throws a message naming what is wrong and what is expected. */
+export function parseReplayEvent(event: ReplayEvent): { days: string[]; source: ReplaySource; dryRun: boolean; share?: number } {
+  const mode = event.mode ?? 'stream';
+  if (mode === 'enrich') throw new Error('mode "enrich": invoke the enrichment Lambda with {"date": "YYYY-MM-DD"} per day, or run `tgpipe replay enrich`');
+  if (mode !== 'stream') throw new Error(`unknown mode "${mode}": expected {"mode":"stream","from":"YYYY-MM-DD","to":"YYYY-MM-DD","source":"raw"|"errors"}`);
+  if (typeof event.from !== 'string' || typeof event.to !== 'string') throw new Error('"from" and "to" (YYYY-MM-DD) are required');
   const days = dateRange(event.from, event.to);
-  const logger = createLogger({ service: 'replay' });
-  const deps = {
-    raw: new S3ObjectStore(new S3Client({}), process.env.RAW_BUCKET ?? ''),
-    sink: new FirehoseSink(new FirehoseClient({ maxAttempts: 1 }), process.env.DELIVERY_STREAM_NAME ?? ''),
-    logger,
-    utcOffsetMinutes: parseUtcOffset(process.env.CONTEXT_UTC_OFFSET ?? '-03:00'),
-    // Half of Firehose's smallest regional direct-put quota unless configured.
-    limiter: new RateLimiter(Number(process.env.REPLAY_RECORDS_PER_SECOND ?? 50_000), Number(process.env.REPLAY_BYTES_PER_SECOND ?? 512 * 1024)),
+  const source = event.source ?? 'raw';
+  if (source !== 'raw' && source !== 'errors') throw new Error(`"source" is "raw" or "errors", got "${source}"`);
+  if (event.share !== undefined && !(typeof event.share === 'number' && event.share > 0 && event.share <= 1)) throw new Error('"share" is a number in (0, 1]');
+  return { days, source, dryRun: event.dryRun === true, share: event.share };
+}
+
+export function createReplayHandler(deps: ReplayHandlerDeps) {
+  return async (event: ReplayEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<ReplayAnswer> => {
+    const { days, source, dryRun, share } = parseReplayEvent(event);
+    const env = deps.env;
+    const quota = {
+      recordsPerSecond: numberEnv(env, 'REPLAY_QUOTA_RECORDS_PER_SECOND', FIREHOSE_DEFAULT_QUOTA.recordsPerSecond),
+      bytesPerSecond: numberEnv(env, 'REPLAY_QUOTA_BYTES_PER_SECOND', FIREHOSE_DEFAULT_QUOTA.bytesPerSecond),
+      requestsPerSecond: numberEnv(env, 'REPLAY_QUOTA_REQUESTS_PER_SECOND', FIREHOSE_DEFAULT_QUOTA.requestsPerSecond),
+    };
+    const rate = shareOf(quota, share ?? numberEnv(env, 'REPLAY_SHARE', DEFAULT_SHARE));
+    const remaining = context?.getRemainingTimeInMillis?.bind(context);
+    const report = await replayDays(
+      days,
+      source,
+      {
+        raw: deps.raw,
+        sink: deps.sink,
+        logger: deps.logger,
+        utcOffsetMinutes: parseUtcOffset(env.CONTEXT_UTC_OFFSET ?? '-03:00'),
+        limiter: new RateLimiter(rate, deps.clock),
+        clock: deps.clock,
+        random: deps.random,
+        retry: { maxAttempts: numberEnv(env, 'REPLAY_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts) },
+        shouldStop: () => (remaining && remaining() < TIME_MARGIN_MS ? OUT_OF_TIME : undefined),
+      },
+      { dryRun },
+    );
+    const answer: ReplayAnswer = {
+      complete: !report.stopped,
+      source,
+      dryRun,
+      days: report.days.map((d) => ({ day: d.day, objects: d.objects, records: d.records, sent: d.sent, skipped: d.skipped, complete: d.complete })),
+      totals: totals(report),
+      ...(report.stopped ? { stopped: report.stopped.reason, next: { mode: 'stream' as const, from: report.stopped.day, to: days.at(-1)!, source } } : {}),
+    };
+    if (report.stopped && report.stopped.reason !== OUT_OF_TIME) {
+      const unsent = report.days.flatMap((d) => d.unsent);
+      const ids = unsent.filter((u) => u.updateId !== undefined).slice(0, 10).map((u) => u.updateId);
+      // Message text is never logged: counts and update_ids only.
+      throw new Error(
+        `replay stopped at ${report.stopped.day}: ${report.stopped.reason}; ${unsent.length} record(s) not sent (update_ids ${ids.join(', ')}${unsent.length > ids.length ? ', ...' : ''}); ${report.notAttempted.length} later day(s) not attempted. Invoke again with ${JSON.stringify(answer.next)}`,
+      );
+    }
+    return answer;
   };
-  const days_ = [];
-  for (const day of days) {
-    const s = await replayDay(day, event.source ?? 'raw', deps, { dryRun: event.dryRun });
-    days_.push({ ...s, unsent: s.unsent.length });
-    if (s.unsent.length > 0) throw new Error(`replay of ${day}: ${s.unsent.length} records not sent after the retry budget; invoke again`);
+}
+
+let production: ReturnType<typeof createReplayHandler> | undefined;
+
+export const handler = async (event: ReplayEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<ReplayAnswer> => {
+  if (!production) {
+    const need = (name: string): string => {
+      const v = process.env[name];
+      if (!v) throw new Error(`${name} is not set`);
+      return v;
+    };
+    production = createReplayHandler({
+      raw: new S3ObjectStore(new S3Client({}), need('RAW_BUCKET')),
+      // No SDK retries: the replay's own policy re-sends only the failed entries.
+      sink: new FirehoseSink(new FirehoseClient({ maxAttempts: 1 }), need('DELIVERY_STREAM_NAME')),
+      logger: createLogger({ service: 'replay' }),
+      env: process.env,
+    });
   }
-  return { days: days_ };
+  return production(event, context);
 };

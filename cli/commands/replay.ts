@@ -1,18 +1,35 @@
 /** `tgpipe replay stream|enrich`: reprocessing from the raw layer or Firehose's error output. */
-import { writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange } from '../../core/context-date';
 import { loadConfig } from '../../core/config';
-import { enrichDay, type DaySummary } from '../../core/enrich';
+import { enrichDay, type DaySummary, type EnrichDeps } from '../../core/enrich';
 import { createLogger } from '../../core/log';
-import { mapPool } from '../../core/replay/pool';
-import { RateLimiter } from '../../core/replay/rate-limiter';
-import { replayDay, type ReplaySource, type ReplaySummary } from '../../core/replay/stream-replay';
+import { objectRecords } from '../../core/object-lines';
+import { parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
+import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf, type Rate } from '../../core/replay/rate-limiter';
+import { DEFAULT_RETRY_POLICY } from '../../core/replay/retry-policy';
+import {
+  planReplay,
+  replayPlan,
+  replayRecords,
+  totals,
+  type DayReport,
+  type ReplayDeps,
+  type ReplayReport,
+  type ReplaySource,
+  type SourceRecord,
+} from '../../core/replay/stream-replay';
+import { AthenaCatalog } from '../../adapters/aws/athena-catalog';
 import { FirehoseSink } from '../../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
+import { FsObjectStore } from '../../adapters/local/fs-store';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
 import type { ObjectStore } from '../../ports/object-store';
 import type { RecordSink } from '../../ports/record-sink';
@@ -21,32 +38,54 @@ import { progressBar } from '../progress';
 import { formatSummary } from './enrich';
 
 const HELP = `Usage: tgpipe replay stream --from D --to D [--source raw|errors] [--target local|aws] [--dry-run] [options]
+       tgpipe replay stream --source file --file F [--target local|aws] [options]
        tgpipe replay enrich --from D --to D [--target local|aws] [--concurrency N] [options]
 
-replay stream   puts the records of each day back onto the stream, one day at a time: raw objects
-                (envelopes keep their context_date; bare updates of the original pipeline are wrapped)
-                or Firehose's error output (errors/<type>/date=D/, base64 rawData decoded; D is the
-                arrival date). PutRecordBatch within its limits (500 records, 4 MiB per call, 1,000
-                KiB per record); failed entries re-sent with backoff and jitter; rate-limited to a
-                share of the stream's quota so live webhooks keep working. Safe to re-run: the
-                enrichment keeps one row per update_id.
-replay enrich   rebuilds the enriched days and re-registers their partitions (bounded concurrency).
+replay stream   puts records back onto the stream, one day at a time:
+                  --source raw     the raw objects of each day, telegram/context_date=D/ (envelopes go as
+                                   they are and keep their context_date; bare updates of the original
+                                   pipeline are wrapped, received_at = when the object was written)
+                  --source errors  Firehose's error output, errors/<type>/date=D/ (D is the ARRIVAL date;
+                                   rawData is decoded, and each record lands on its own context_date)
+                  --source file    a file of lines not sent by an earlier replay (--file F)
+                PutRecordBatch within its limits (500 records, 4 MiB per call, 1,000 KiB per record);
+                only failed entries are re-sent, with exponential backoff and full jitter; rate-limited
+                to a share of the stream's quota so live webhooks keep working. Records that are not
+                updates or are over 1,000 KiB are skipped and listed (they stay in their objects). When
+                records cannot be sent within the retry budget, the replay stops, writes them to a file
+                and exits 1. Safe to re-run: enrichment keeps one row per update_id.
+replay enrich   rebuilds the enriched days (telegram, telegram_events) from the raw layer and
+                re-registers their partitions, a few days at a time. Safe to re-run.
 
 Options:
   --from D --to D        inclusive range of days (YYYY-MM-DD)
-  --source raw|errors    what to replay (stream; default raw)
-  --target local|aws     local data folder (default) or AWS
+  --source raw|errors|file  what to replay (stream; default raw)
+  --file F               (--source file) the lines to send, e.g. a replay-unsent-*.jsonl file
+  --target local|aws     the local data folder (default) or AWS
   --data DIR             local data folder (default ./data, or TGPIPE_DATA)
-  --dry-run              count what would be sent, send nothing
-  --share F              share of the stream quota to use (default 0.5)
-  --quota-bytes N        stream quota in bytes/s (default 1048576, Firehose's smallest regional quota)
-  --quota-records N      stream quota in records/s (default 100000)
-  --max-attempts N       attempts per record before giving up (default 8)
-  --unsent-file F        where to write lines not sent (default ./replay-unsent-<from>-<to>.jsonl)
-  --bucket NAME          (aws) raw bucket
-  --stream NAME          (aws) Firehose delivery stream
-  --function NAME        (aws, enrich) enrichment Lambda, invoked once per day with {"date": D}
+  --source-dir DIR       (local stream) read raw/error objects from this folder, laid out like the
+                         bucket (e.g. a copy made with aws s3 sync), instead of DIR/raw
+  --dry-run              read and count what would be sent; send nothing
+  --quota-records N      the stream's Direct PUT quota, records/s (default 100000)
+  --quota-bytes N        ... bytes/s (default 1048576)
+  --quota-requests N     ... requests/s (default 1000)
+                         (the defaults are Firehose's smaller regional quota; us-east-1, us-west-2 and
+                         eu-west-1 have 500000 records/s, 5242880 bytes/s, 2000 requests/s)
+  --share F              share of the quota the replay may use, 0 < F <= 1 (default 0.5)
+  --rate N               at most N records/s (also applies to --target local)
+  --max-attempts N       attempts per record before the replay stops (default 8)
+  --unsent-file F        where records not sent are written (default ./replay-unsent-<from>-<to>-<time>.jsonl)
+  --bucket NAME          (aws) the raw bucket to read (stream; enrich --in-process)
+  --stream NAME          (aws) the Firehose delivery stream
+  --region NAME          (aws) region (default: the SDK's, e.g. AWS_REGION)
   --concurrency N        (enrich) days at once (default 2 local, 4 aws)
+  --function NAME        (aws enrich) the enrichment Lambda, invoked with {"date": D} per day
+                         (default ENRICHMENT_FUNCTION_NAME); each day gets its own 15 minutes
+  --in-process           (aws enrich) run the enrichment here against S3 and Athena instead, with
+                         --bucket, --enriched-bucket, --workgroup, --database (or RAW_BUCKET,
+                         ENRICHED_BUCKET, ATHENA_WORKGROUP, GLUE_DATABASE)
+
+Exit status: 0 done; 1 something was not sent or a day failed (named on stderr); 2 bad usage.
 `;
 
 function parse(argv: string[]) {
@@ -57,17 +96,26 @@ function parse(argv: string[]) {
       from: { type: 'string' },
       to: { type: 'string' },
       source: { type: 'string', default: 'raw' },
+      file: { type: 'string' },
       target: { type: 'string', default: 'local' },
+      'source-dir': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
-      share: { type: 'string', default: '0.5' },
-      'quota-bytes': { type: 'string', default: String(1024 * 1024) },
-      'quota-records': { type: 'string', default: '100000' },
-      'max-attempts': { type: 'string', default: '8' },
+      share: { type: 'string', default: String(DEFAULT_SHARE) },
+      rate: { type: 'string' },
+      'quota-bytes': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.bytesPerSecond) },
+      'quota-records': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.recordsPerSecond) },
+      'quota-requests': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.requestsPerSecond) },
+      'max-attempts': { type: 'string', default: String(DEFAULT_RETRY_POLICY.maxAttempts) },
       'unsent-file': { type: 'string' },
       bucket: { type: 'string' },
       stream: { type: 'string' },
+      region: { type: 'string' },
       function: { type: 'string' },
       concurrency: { type: 'string' },
+      'in-process': { type: 'boolean', default: false },
+      'enriched-bucket': { type: 'string' },
+      workgroup: { type: 'string' },
+      database: { type: 'string' },
     },
     true,
   );
@@ -84,89 +132,228 @@ function daysOf(values: Values): string[] {
   }
 }
 
-const positive = (text: string, name: string): number => {
+const positive = (text: string | undefined, name: string): number => {
   const n = Number(text);
-  if (!(n > 0)) throw new UsageError(`${name} must be a positive number`);
+  if (text === undefined || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got "${text}"`);
   return n;
 };
 
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The rate a replay keeps to: a share of the stream's quota on AWS; only --rate locally. */
+function rateOf(values: Values): Rate | undefined {
+  const cap = values.rate !== undefined ? positive(values.rate, '--rate') : undefined;
+  if (values.target !== 'aws') return cap !== undefined ? { recordsPerSecond: cap, bytesPerSecond: Infinity, requestsPerSecond: Infinity } : undefined;
+  const share = positive(values.share, '--share');
+  if (share > 1) throw new UsageError('--share is a fraction of the quota: 0 < F <= 1');
+  const quota: Rate = {
+    recordsPerSecond: positive(values['quota-records'], '--quota-records'),
+    bytesPerSecond: positive(values['quota-bytes'], '--quota-bytes'),
+    requestsPerSecond: positive(values['quota-requests'], '--quota-requests'),
+  };
+  return shareOf(quota, share, cap);
+}
+
+async function* fileRecords(path: string): AsyncGenerator<SourceRecord> {
+  const written = (await stat(path)).mtimeMs;
+  let line = 0;
+  for await (const text of objectRecords(createReadStream(path))) {
+    line += 1;
+    yield { key: basename(path), line, text, fallbackReceivedAtMs: written };
+  }
+}
+
+function describeDay(d: DayReport, dryRun: boolean): string {
+  const skipped = Object.entries(d.skipped).map(([k, v]) => `${k}=${v}`).join(' ');
+  const kinds = Object.entries(d.kinds).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [
+    `${d.day} objects=${d.objects} records=${d.records}`,
+    `${dryRun ? 'would send' : 'sent'}=${d.sent}/${d.toSend}`,
+    `calls=${d.calls}`,
+    dryRun ? '' : `re-sent=${d.resent}`,
+    kinds ? `(${kinds})` : '',
+    skipped ? `skipped: ${skipped}` : '',
+    d.unsent.length ? `NOT SENT=${d.unsent.length}` : '',
+    d.complete ? '' : 'INCOMPLETE',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+async function printStreamReport(report: ReplayReport, rate: Rate | undefined, values: Values, io: CliIo, rerun: string): Promise<number> {
+  for (const d of report.days) {
+    io.stdout(`${describeDay(d, report.dryRun)}\n`);
+    for (const s of d.samples) io.stdout(`  skipped ${s.key}:${s.line} ${s.reason}${s.updateId !== undefined ? ` update_id=${s.updateId}` : ''}\n`);
+    const more = Object.values(d.skipped).reduce((n, v) => n + v, 0) - d.samples.length;
+    if (more > 0) io.stdout(`  ... and ${more} more skipped\n`);
+  }
+  const t = totals(report);
+  const skippedNote = t.skipped > 0 ? `, skipped ${count(t.skipped)} (listed above; they stay in their objects)` : '';
+  if (report.dryRun) {
+    const seconds = rate ? Math.max(t.toSend / rate.recordsPerSecond, t.bytes / rate.bytesPerSecond, t.calls / rate.requestsPerSecond) : 0;
+    io.stdout(
+      `dry run: ${report.days.length} day(s), ${count(t.objects)} objects, ${count(t.records)} records: would send ${count(t.sent)} (${count(t.bytes)} bytes) in ${count(t.calls)} calls${rate ? `, about ${Math.ceil(seconds)} s at the configured rate` : ''}${skippedNote}\n`,
+    );
+    return 0;
+  }
+  io.stdout(`${report.days.length} day(s), ${count(t.objects)} objects, ${count(t.records)} records: sent ${count(t.sent)} in ${count(t.calls)} calls (re-sent ${count(t.resent)}, waited ${(report.rateWaitMs / 1000).toFixed(1)} s for the rate limit)${skippedNote}\n`);
+  if (!report.stopped) return 0;
+
+  const unsent = report.days.flatMap((d) => d.unsent);
+  io.stderr(`replay stopped at ${report.stopped.day}: ${report.stopped.reason}\n`);
+  if (unsent.length > 0) {
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const file = values['unsent-file'] ?? (report.source === 'file' ? `replay-unsent-retry-${stamp}.jsonl` : `replay-unsent-${values.from}-${values.to}-${stamp}.jsonl`);
+    await writeFile(file, unsent.map((u) => u.line).join(''));
+    const ids = unsent.filter((u) => u.updateId !== undefined).slice(0, 10).map((u) => u.updateId);
+    const keys = [...new Set(unsent.map((u) => u.key))].slice(0, 3);
+    io.stderr(`NOT SENT: ${count(unsent.length)} record(s) of ${report.stopped.day} (update_ids ${ids.join(', ')}${unsent.length > ids.length ? ', ...' : ''}; from ${keys.join(', ')}), written to ${file}\n`);
+    io.stderr(`  send just these later: tgpipe replay stream --source file --file ${file} ${rerun}\n`);
+  }
+  const rest = [report.stopped.day, ...report.notAttempted];
+  if (report.source !== 'file') {
+    io.stderr(`NOT ATTEMPTED after the stop: ${report.notAttempted.length ? `${report.notAttempted[0]}..${report.notAttempted.at(-1)} (${report.notAttempted.length} day(s))` : 'none'}; the rest of ${report.stopped.day} was not read\n`);
+    io.stderr(`  run again from the stopped day (duplicates disappear at enrichment): tgpipe replay stream --source ${report.source} --from ${rest[0]} --to ${rest.at(-1)} ${rerun}\n`);
+  }
+  return 1;
+}
+
 async function replayStream(values: Values, io: CliIo): Promise<number> {
-  const days = daysOf(values);
-  const source = values.source as ReplaySource;
-  if (source !== 'raw' && source !== 'errors') throw new UsageError('--source is raw or errors');
+  const source = values.source as ReplaySource | 'file';
+  if (source !== 'raw' && source !== 'errors' && source !== 'file') throw new UsageError('--source is raw, errors or file');
+  if (source === 'file' && !values.file) throw new UsageError('--source file needs --file F');
+  if (source !== 'file' && values.file) throw new UsageError('--file goes with --source file');
+  const days = source === 'file' ? [] : daysOf(values);
   const config = loadConfig(io.env);
-  const logger = createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) });
+  const rate = rateOf(values);
+  const maxAttempts = positive(values['max-attempts'], '--max-attempts');
+
   let raw: ObjectStore;
   let sink: RecordSink;
-  let limiter: RateLimiter | undefined;
+  let rerun: string;
   if (values.target === 'aws') {
-    if (!values.bucket || !values.stream) throw new UsageError('--target aws needs --bucket and --stream');
-    raw = new S3ObjectStore(new S3Client({}), values.bucket);
-    sink = new FirehoseSink(new FirehoseClient({ maxAttempts: 1 }), values.stream);
-    const share = positive(values.share, '--share');
-    limiter = new RateLimiter(positive(values['quota-records'], '--quota-records') * share, positive(values['quota-bytes'], '--quota-bytes') * share);
+    if (!values.stream) throw new UsageError('--target aws needs --stream (the delivery stream)');
+    if (source !== 'file' && !values.bucket) throw new UsageError('--target aws needs --bucket (the raw bucket to read)');
+    if (values['source-dir']) throw new UsageError('--source-dir is for --target local');
+    const region = values.region ? { region: values.region } : {};
+    raw = new S3ObjectStore(new S3Client(region), values.bucket ?? '');
+    // No SDK retries: the replay's own policy re-sends only the failed entries.
+    sink = new FirehoseSink(new FirehoseClient({ ...region, maxAttempts: 1 }), values.stream);
+    rerun = `--target aws --stream ${values.stream}${source === 'file' ? '' : ` --bucket ${values.bucket}`}${values.region ? ` --region ${values.region}` : ''}`;
   } else if (values.target === 'local') {
     const stores = localStores(values.data);
-    raw = stores.raw;
-    sink = new LocalFirehose(stores.raw.root);
+    raw = values['source-dir'] ? new FsObjectStore(values['source-dir']) : stores.raw;
+    sink = values['dry-run'] ? { put: async () => {}, putBatch: async () => ({ failed: [], errors: [] }), close: async () => {} } : new LocalFirehose(stores.raw.root);
+    rerun = `--data ${values.data}${values['source-dir'] ? ` --source-dir ${values['source-dir']}` : ''}`;
   } else throw new UsageError('--target is local or aws');
 
-  const bar = progressBar(days.length, `replay ${source}`);
-  const summaries: ReplaySummary[] = [];
+  let interrupted: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = `interrupted (${signal})`;
+    io.stderr(`\n${signal}: stopping after the call in flight...\n`);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const logger = createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) });
+  const deps: ReplayDeps = {
+    raw,
+    sink,
+    logger,
+    utcOffsetMinutes: config.utcOffsetMinutes,
+    limiter: rate ? new RateLimiter(rate) : undefined,
+    retry: { maxAttempts },
+    shouldStop: () => interrupted,
+  };
+
+  let report: ReplayReport;
   try {
-    for (const day of days) {
-      // One day at a time: Firehose allows only so many active partitions.
-      const s = await replayDay(day, source, { raw, sink, logger, utcOffsetMinutes: config.utcOffsetMinutes, limiter, maxAttempts: positive(values['max-attempts'], '--max-attempts') }, { dryRun: values['dry-run'] });
-      summaries.push(s);
-      bar.tick(day);
+    if (source === 'file') {
+      const day: DayReport = { day: 'file', objects: 1, records: 0, toSend: 0, bytes: 0, sent: 0, calls: 0, resent: 0, throttled: 0, kinds: {}, skipped: {}, samples: [], unsent: [], complete: false };
+      const bar = progressBar(1, 'replay file');
+      const stop = await replayRecords(fileRecords(values.file!), day, deps, { dryRun: values['dry-run'] });
+      bar.tick(`sent=${day.sent}`);
+      bar.done();
+      report = { source: 'file', dryRun: values['dry-run'], days: [day], notAttempted: [], rateWaitMs: deps.limiter?.waitedMs ?? 0, ...(stop ? { stopped: { day: basename(values.file!), ...stop } } : {}) };
+    } else {
+      const plans = await planReplay(raw, days, source);
+      const objects = plans.reduce((n, p) => n + p.objects.length, 0);
+      if (objects === 0) io.stderr(`replay: no ${source === 'raw' ? 'raw objects' : 'error-output objects'} for ${days[0]}..${days.at(-1)} in ${raw.url}\n`);
+      const bar = progressBar(objects, `replay ${source}${values['dry-run'] ? ' (dry run)' : ''}`);
+      report = await replayPlan(plans, source, { ...deps, onObject: (d) => bar.tick(`${d.day} ${values['dry-run'] ? 'would send' : 'sent'}=${d.sent}`) }, { dryRun: values['dry-run'] });
+      bar.done();
     }
   } finally {
-    bar.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await sink.close();
   }
-  let unsent = 0;
-  for (const s of summaries) {
-    const skipped = Object.entries(s.skipped).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
-    io.stdout(`${s.date} objects=${s.objects} records=${s.records} ${s.dryRun ? 'would send' : 'sent'}=${s.sent} retries=${s.retries} skipped: ${skipped}${s.unsent.length ? ` NOT SENT=${s.unsent.length}` : ''}\n`);
-    unsent += s.unsent.length;
-  }
-  if (unsent > 0) {
-    const file = values['unsent-file'] ?? `replay-unsent-${days[0]}-${days.at(-1)}.jsonl`;
-    await writeFile(file, summaries.flatMap((s) => s.unsent).join(''));
-    io.stderr(`replay: ${unsent} records were not sent after the retry budget; they are in ${file} (run the replay again: duplicates are removed at enrichment)\n`);
-    return 1;
-  }
-  return 0;
+  return printStreamReport(report, rate, values, io, rerun);
 }
 
 async function replayEnrich(values: Values, io: CliIo): Promise<number> {
   const days = daysOf(values);
-  const bar = progressBar(days.length, 'replay enrich');
-  if (values.target === 'aws') {
-    if (!values.function) throw new UsageError('--target aws needs --function (the enrichment Lambda)');
-    const lambda = new LambdaClient({});
-    const failures: string[] = [];
-    await mapPool(days, Number(values.concurrency ?? 4), async (day) => {
-      const r = await lambda.send(new InvokeCommand({ FunctionName: values.function, Payload: new TextEncoder().encode(JSON.stringify({ date: day })) }));
-      const text = r.Payload ? new TextDecoder().decode(r.Payload) : '';
-      if (r.FunctionError) failures.push(`${day}: ${text.slice(0, 300)}`);
-      else io.stdout(`${day} ${text.slice(0, 300)}\n`);
-      bar.tick(day);
-    });
-    bar.done();
-    for (const f of failures) io.stderr(`replay enrich failed: ${f}\n`);
-    return failures.length ? 1 : 0;
+  const target = values.target;
+  if (target !== 'local' && target !== 'aws') throw new UsageError('--target is local or aws');
+  const concurrency = values.concurrency !== undefined ? Math.floor(positive(values.concurrency, '--concurrency')) : target === 'aws' ? 4 : 2;
+  const logger = createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) });
+  const region = values.region ? { region: values.region } : {};
+  let run: (day: string) => Promise<DaySummary[]>;
+
+  if (target === 'aws' && !values['in-process']) {
+    const fn = values.function ?? io.env.ENRICHMENT_FUNCTION_NAME;
+    if (!fn) throw new UsageError('--target aws needs --function (the enrichment Lambda), or --in-process');
+    // A day may take up to the Lambda's 15 minutes: wait for it; SDK retries cover throttling.
+    const lambda = new LambdaClient({ ...region, maxAttempts: 4, requestHandler: { requestTimeout: 16 * 60_000, connectionTimeout: 10_000 } });
+    run = async (day) => {
+      const r = await lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify({ date: day })) }));
+      return parseEnrichmentAnswer<DaySummary>(r.Payload ? new TextDecoder().decode(r.Payload) : '', r.FunctionError, r.StatusCode);
+    };
+  } else {
+    let deps: EnrichDeps;
+    if (target === 'aws') {
+      const need = (flag: string, env: string): string => {
+        const v = (values as Record<string, unknown>)[flag] ?? io.env[env];
+        if (typeof v !== 'string' || v === '') throw new UsageError(`--in-process needs --${flag} (or ${env})`);
+        return v;
+      };
+      const s3 = new S3Client(region);
+      const enrichedBucket = need('enriched-bucket', 'ENRICHED_BUCKET');
+      deps = {
+        raw: new S3ObjectStore(s3, need('bucket', 'RAW_BUCKET')),
+        enriched: new S3ObjectStore(s3, enrichedBucket),
+        catalog: new AthenaCatalog(new AthenaClient(region), { workGroup: need('workgroup', 'ATHENA_WORKGROUP'), database: need('database', 'GLUE_DATABASE') }),
+        logger,
+        enrichedLocation: `s3://${enrichedBucket}`,
+      };
+    } else {
+      const stores = localStores(values.data);
+      deps = { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
+    }
+    run = async (day) => [await enrichDay(day, deps, { force: true })];
   }
-  if (values.target !== 'local') throw new UsageError('--target is local or aws');
-  const stores = localStores(values.data);
-  const deps = { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger: createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) }), enrichedLocation: stores.enriched.root };
-  const summaries: DaySummary[] = await mapPool(days, Number(values.concurrency ?? 2), async (day) => {
-    const s = await enrichDay(day, deps, { force: true });
-    bar.tick(day);
-    return s;
-  });
+
+  const bar = progressBar(days.length, 'replay enrich');
+  const outcomes = await rebuildDays(days, concurrency, run, (o) => bar.tick(`${o.day} ${o.ok ? 'done' : 'FAILED'}`));
   bar.done();
-  for (const s of summaries) io.stdout(`${formatSummary(s)}\n`);
+  const failed: string[] = [];
+  const sum = { telegram: 0, events: 0 };
+  for (const o of outcomes) {
+    if (!o.ok) {
+      failed.push(o.day);
+      io.stderr(`replay enrich: ${o.day} failed: ${o.error}\n`);
+      continue;
+    }
+    for (const s of o.result) {
+      io.stdout(`${formatSummary(s)}\n`);
+      sum.telegram += s.rows.telegram;
+      sum.events += s.rows.telegram_events;
+    }
+  }
+  io.stdout(`${days.length} day(s) rebuilt${failed.length ? ` (${failed.length} failed)` : ''}: telegram=${sum.telegram} telegram_events=${sum.events}\n`);
+  if (failed.length) {
+    io.stderr(`replay enrich: run again for the failed day(s): ${failed.join(' ')} (each is rebuilt from scratch)\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -1,0 +1,79 @@
+/**
+ * What a replay puts for one raw record (pure):
+ * - an envelope with a valid context_date goes as it is, byte for byte (it keeps its day);
+ * - an `unparsed` envelope goes as it is too (it is data: the webhook kept it);
+ * - a bare update (the original pipeline's layout) is wrapped by `buildEnvelope` around its exact bytes,
+ *   `received_at` = when the object was written (or Firehose's arrival time for error output), its
+ *   context_date from its own event date;
+ * - an envelope without a usable context_date gets one (its update re-serialised: the only case, as its
+ *   original bytes are not separable from the envelope);
+ * - anything else (not JSON, JSON that is not an update) is skipped with a reason, and so is a line over
+ *   Firehose's 1,000 KiB record limit.
+ */
+import { isIsoDate } from '../context-date';
+import { buildEnvelope } from '../envelope';
+import { classifyRawValue } from '../raw-records';
+import type { AnyUpdate } from '../update-kinds';
+
+export type RecordKind = 'envelope' | 'unparsed' | 'wrapped' | 'rebuilt';
+export type SkipReason = 'not_json' | 'not_an_update' | 'oversized';
+
+export type PreparedRecord =
+  | { readonly ok: true; readonly kind: RecordKind; readonly line: string; readonly bytes: number; readonly contextDate: string; readonly updateId?: number }
+  | { readonly ok: false; readonly reason: SkipReason; readonly updateId?: number };
+
+const encoder = new TextEncoder();
+export const byteLength = (text: string): number => encoder.encode(text).length;
+
+const updateIdOf = (update: AnyUpdate | undefined): number | undefined => (typeof update?.update_id === 'number' ? update.update_id : undefined);
+
+/** Reads the envelope's context_date from the line's head, where buildEnvelope puts it. */
+const headContextDate = (text: string): string | undefined => /^\{"received_at":-?\d+,"context_date":"(\d{4}-\d{2}-\d{2})",/.exec(text)?.[1];
+
+/**
+ * Prepares one raw record (a line, without its line break). `fallbackReceivedAtMs` stands in for
+ * `received_at` where the record has none (a bare update).
+ */
+export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOffsetMinutes: number, maxRecordBytes = 1000 * 1024): PreparedRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not_json' };
+  }
+  const record = classifyRawValue(value);
+  const updateId = record.ok ? updateIdOf(record.update) : undefined;
+  let kind: RecordKind;
+  let line: string;
+  let contextDate: string;
+  const isEnvelope = typeof value === 'object' && value !== null && ('update' in value || 'unparsed' in value);
+  const headDate = headContextDate(text);
+
+  if (record.ok && !isEnvelope) {
+    // A bare update: wrap its exact bytes.
+    const envelope = buildEnvelope(text, { update: record.update }, fallbackReceivedAtMs, utcOffsetMinutes);
+    kind = 'wrapped';
+    line = envelope.line;
+    contextDate = envelope.contextDate;
+  } else if (record.ok || record.reason === 'unparsed_envelope') {
+    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
+      kind = record.ok ? 'envelope' : 'unparsed';
+      line = `${text}\n`;
+      contextDate = record.contextDate;
+    } else {
+      // An envelope without a usable context_date (or not where readers of the line's head look for it).
+      const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
+      const envelope = record.ok
+        ? buildEnvelope(JSON.stringify(record.update), { update: record.update }, receivedAt, utcOffsetMinutes)
+        : buildEnvelope(String((value as { unparsed: unknown }).unparsed), { error: 'unparsed' }, receivedAt, utcOffsetMinutes);
+      kind = 'rebuilt';
+      line = envelope.line;
+      contextDate = envelope.contextDate;
+    }
+  } else {
+    return { ok: false, reason: record.reason === 'not_json' ? 'not_json' : 'not_an_update' };
+  }
+  const bytes = byteLength(line);
+  if (bytes > maxRecordBytes) return { ok: false, reason: 'oversized', updateId };
+  return { ok: true, kind, line, bytes, contextDate, updateId };
+}
