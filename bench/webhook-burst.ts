@@ -1,89 +1,113 @@
 /**
- * Webhook burst: the local server (a child process, as deployed locally) receiving N updates over 40
- * keep-alive connections (Telegram's default max_connections), beside a bare node:http server that only
- * reads the body and answers 200 (the floor); and one connection in sequence (a single busy chat).
+ * Webhook burst, side by side in one run: the local server (`tgpipe serve`, a child process, as it is
+ * deployed locally) and a bare node:http server that only reads the body and answers 200 (the floor, a
+ * child process too), loaded the same way: N updates over 40 keep-alive connections (Telegram's default
+ * max_connections), and one connection in sequence (a single busy chat: Telegram sends one chat's updates
+ * one at a time). The rounds alternate between the two servers so a noisy neighbour hits both alike.
+ *
+ * Alone: `node --import tsx bench/webhook-burst.ts [--updates 50000]`.
  */
-import { createServer } from 'node:http';
-import { Agent, request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { startServe } from '../test/support/serve-process';
+import { pool, runLoad, SECRET_HEADER, type LoadResult } from './lib/http-load';
+import { startBareServer, startTgpipeServe } from './lib/processes';
+import { median, ratio, round } from './lib/stats';
 
-const SECRET = 'bench_secret_0123456789';
+const SECRET = 'bench_Secret-0123456789';
 const CHAT = -1001987654321;
-const body = (i: number) => `{"update_id":${i},"message":{"message_id":${i},"from":{"id":${1000 + (i % 50)},"is_bot":false,"first_name":"U"},"chat":{"id":${CHAT},"type":"supergroup","title":"g"},"date":${1780000000 + Math.floor(i / 100)},"text":"burst message number ${i} 🚀"}}`;
 
-export interface BurstFigures {
-  updates: number;
-  connections: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
+/** A realistic group message (~330 bytes, a little non-ASCII), distinct per i. */
+export const burstBody = (i: number): string =>
+  `{"update_id":${900_000_000 + i},"message":{"message_id":${i + 1},"from":{"id":${1000 + (i % 50)},"is_bot":false,"first_name":"Ana","username":"ana${i % 50}","language_code":"pt-br"},"chat":{"id":${CHAT},"title":"Data Crew","type":"supergroup"},"date":${1780000000 + Math.floor(i / 100)},"text":"burst message number ${i} 🚀 bom dia"}}`;
+
+export interface WebhookBenchOptions {
+  /** Updates at 40 connections, per server (split into rounds). */
+  readonly updates?: number;
+  /** Updates over one connection, per server. */
+  readonly sequential?: number;
+  readonly rounds?: number;
+  readonly connections?: number;
+  readonly transport?: 'raw' | 'node-http';
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-async function load(url: string, updates: number, connections: number): Promise<BurstFigures> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const started = performance.now();
-  const deadline = Date.now() + 120_000;
-  const worker = async () => {
-    while (next < updates && Date.now() < deadline) {
-      const i = next++;
-      const t = performance.now();
-      const status = await new Promise<number>((resolve) => {
-        const req = request(`${url}/webhook`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', () => resolve(0));
-        req.end(body(i));
-      });
-      latencies.push(performance.now() - t);
-      if (status !== 200) errors += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { updates: latencies.length, connections, perSecond: Math.round(latencies.length / seconds), p50Ms: Math.round(percentile(latencies, 50) * 100) / 100, p99Ms: Math.round(percentile(latencies, 99) * 100) / 100, errors };
-}
-
-async function bareServer(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
-}
-
-export async function runWebhookBench({ updates = 20_000, sequential = 2_000 } = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-burst-'));
-  const serve = await startServe(dir, [], { TELEGRAM_WEBHOOK_SECRET: SECRET, ALLOWED_CHAT_IDS: String(CHAT) });
-  const bare = await bareServer();
+/** Median latency of a 300-byte append + fdatasync in the temp folder: what each group commit waits for. */
+async function fsyncProbe(dir: string, n = 200): Promise<number> {
+  const handle = await open(join(dir, 'fsync-probe'), 'a');
+  const line = Buffer.alloc(300, 0x61);
+  const times: number[] = [];
   try {
-    await load(serve.url, 500, 40); // warm-up
-    await load(bare.url, 500, 40);
-    const ours40 = await load(serve.url, updates, 40);
-    const bare40 = await load(bare.url, updates, 40);
-    const ours1 = await load(serve.url, sequential, 1);
-    const bare1 = await load(bare.url, sequential, 1);
-    return { ours40, bare40, ours1, bare1, singleP50Ratio: Math.round((ours1.p50Ms / bare1.p50Ms) * 100) / 100 };
+    for (let i = 0; i < n; i += 1) {
+      const t = performance.now();
+      await handle.write(line);
+      await handle.datasync();
+      times.push(performance.now() - t);
+    }
   } finally {
-    bare.close();
-    await serve.stop();
+    await handle.close();
+  }
+  return round(median(times), 3);
+}
+
+export async function runWebhookBench(o: WebhookBenchOptions = {}) {
+  const updates = o.updates ?? 50_000;
+  const sequential = o.sequential ?? 3_000;
+  const rounds = o.rounds ?? 5;
+  const connections = o.connections ?? 40;
+  const transport = o.transport ?? 'raw';
+  const dir = await mkdtemp(join(tmpdir(), 'bench-burst-'));
+  const ours = await startTgpipeServe(dir, [], { TELEGRAM_WEBHOOK_SECRET: SECRET, ALLOWED_CHAT_IDS: String(CHAT), CONTEXT_UTC_OFFSET: '-03:00' });
+  const bare = await startBareServer();
+  const headers = { [SECRET_HEADER]: SECRET };
+  let offset = 0;
+  const load = (url: string, count: number, conns: number) => {
+    const base = offset;
+    offset += count;
+    return runLoad({ url, count, connections: conns, body: (i) => burstBody(base + i), headers, timeBudgetMs: 120_000, transport });
+  };
+  try {
+    // Warm-up: JIT, sockets, the first object of the day.
+    const warm = await load(ours.url, 1_000, connections);
+    await load(bare.url, 1_000, connections);
+    const r40: { ours: LoadResult[]; bare: LoadResult[] } = { ours: [], bare: [] };
+    const r1: { ours: LoadResult[]; bare: LoadResult[] } = { ours: [], bare: [] };
+    for (let r = 0; r < rounds; r += 1) {
+      const order = r % 2 === 0 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
+      for (const who of order) r40[who].push(await load(who === 'ours' ? ours.url : bare.url, Math.ceil(updates / rounds), connections));
+      for (const who of order) r1[who].push(await load(who === 'ours' ? ours.url : bare.url, Math.ceil(sequential / rounds), 1));
+    }
+    const ours40 = pool(r40.ours);
+    const bare40 = pool(r40.bare);
+    const ours1 = pool(r1.ours);
+    const bare1 = pool(r1.bare);
+    // Every 200 is a stored record: the server's own count must match what the burst got.
+    const health = (await (await fetch(`${ours.url}/healthz`)).json()) as { outcomes?: Record<string, number> };
+    const stored = health.outcomes?.stored ?? 0;
+    const fsyncMs = await fsyncProbe(dir);
+    return {
+      connections,
+      transport,
+      ours40,
+      bare40,
+      ours1,
+      bare1,
+      throughputRatio: ratio(ours40.perSecond, bare40.perSecond),
+      p99Ratio: ratio(ours40.p99Ms, bare40.p99Ms),
+      singleP50Ratio: ratio(ours1.p50Ms, bare1.p50Ms),
+      /** 200 answers the local server gave, and the records it counts as stored: equal. */
+      answered200: warm.ok + ours40.updates + ours1.updates,
+      storedByServer: stored,
+      fsyncP50Ms: fsyncMs,
+    };
+  } finally {
+    await bare.stop();
+    await ours.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const i = process.argv.indexOf('--updates');
+  const r = await runWebhookBench({ updates: i > 0 ? Number(process.argv[i + 1]) : 50_000, transport: process.argv.includes('--node-http') ? 'node-http' : 'raw' });
+  console.log(JSON.stringify(r, null, 2));
 }
