@@ -10,7 +10,8 @@
  * {"date": D}); `from`, `to` (YYYY-MM-DD, inclusive); `source` "raw" (default) or "errors"; optional
  * `dryRun`, `share` (0 < share <= 1).
  *
- * Answer: the per-day counts. When the Lambda's time is nearly up it stops between calls and answers with
+ * Answer: the per-day counts, and `enrichDays`: the context_dates the records were put for (invoke the
+ * enrichment Lambda with {"date": D} for each once Firehose has delivered them). When the Lambda's time is nearly up it stops between calls and answers with
  * `"complete": false` and `next`, the payload to invoke again with (re-sent records are harmless:
  * enrichment keeps one row per update_id). When records cannot be sent (retry budget spent, or the stream
  * refused the call) it fails, naming the counts, the first update_ids and the payload to run again.
@@ -27,7 +28,7 @@ import { dateRange, parseUtcOffset } from '../core/context-date';
 import { createLogger, type Logger } from '../core/log';
 import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf } from '../core/replay/rate-limiter';
 import { DEFAULT_RETRY_POLICY } from '../core/replay/retry-policy';
-import { replayDays, totals, type ReplayDeps, type ReplaySource } from '../core/replay/stream-replay';
+import { affectedDays, replayDays, totals, type ReplayDeps, type ReplaySource } from '../core/replay/stream-replay';
 import { FirehoseSink } from '../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
 import type { ObjectStore } from '../ports/object-store';
@@ -48,6 +49,8 @@ export interface ReplayAnswer {
   readonly dryRun: boolean;
   readonly days: Array<{ day: string; objects: number; records: number; sent: number; skipped: Record<string, number>; complete: boolean }>;
   readonly totals: ReturnType<typeof totals>;
+  /** The context_dates the records were put for: invoke the enrichment Lambda with {"date": D} for each, once Firehose has delivered. */
+  readonly enrichDays: string[];
   /** When incomplete: the payload to invoke again with. */
   readonly next?: { mode: 'stream'; from: string; to: string; source: ReplaySource };
   readonly stopped?: string;
@@ -120,6 +123,7 @@ export function createReplayHandler(deps: ReplayHandlerDeps) {
       dryRun,
       days: report.days.map((d) => ({ day: d.day, objects: d.objects, records: d.records, sent: d.sent, skipped: d.skipped, complete: d.complete })),
       totals: totals(report),
+      enrichDays: affectedDays(report),
       ...(report.stopped ? { stopped: report.stopped.reason, next: { mode: 'stream' as const, from: report.stopped.day, to: days.at(-1)!, source } } : {}),
     };
     if (report.stopped && report.stopped.reason !== OUT_OF_TIME) {

@@ -15,6 +15,7 @@ import { parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-day
 import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf, type Rate } from '../../core/replay/rate-limiter';
 import { DEFAULT_RETRY_POLICY } from '../../core/replay/retry-policy';
 import {
+  affectedDays,
   planReplay,
   replayPlan,
   replayRecords,
@@ -166,12 +167,15 @@ async function* fileRecords(path: string): AsyncGenerator<SourceRecord> {
 function describeDay(d: DayReport, dryRun: boolean): string {
   const skipped = Object.entries(d.skipped).map(([k, v]) => `${k}=${v}`).join(' ');
   const kinds = Object.entries(d.kinds).map(([k, v]) => `${k}=${v}`).join(' ');
+  const dates = Object.keys(d.contextDates);
+  const landing = dates.length > 0 && (dates.length > 1 || dates[0] !== d.day) ? `-> context_date ${dates.sort().map((k) => `${k}=${d.contextDates[k]}`).join(' ')}` : '';
   return [
     `${d.day} objects=${d.objects} records=${d.records}`,
     `${dryRun ? 'would send' : 'sent'}=${d.sent}/${d.toSend}`,
     `calls=${d.calls}`,
     dryRun ? '' : `re-sent=${d.resent}`,
     kinds ? `(${kinds})` : '',
+    landing,
     skipped ? `skipped: ${skipped}` : '',
     d.unsent.length ? `NOT SENT=${d.unsent.length}` : '',
     d.complete ? '' : 'INCOMPLETE',
@@ -197,6 +201,15 @@ async function printStreamReport(report: ReplayReport, rate: Rate | undefined, v
     return 0;
   }
   io.stdout(`${report.days.length} day(s), ${count(t.objects)} objects, ${count(t.records)} records: sent ${count(t.sent)} in ${count(t.calls)} calls (re-sent ${count(t.resent)}, waited ${(report.rateWaitMs / 1000).toFixed(1)} s for the rate limit)${skippedNote}\n`);
+  const affected = affectedDays(report);
+  if (t.sent > 0 && affected.length > 0) {
+    const range = `--from ${affected[0]} --to ${affected.at(-1)}`;
+    io.stdout(
+      values.target === 'aws'
+        ? `next: once Firehose has delivered them (its buffer interval, up to 1.5x with dynamic partitioning), rebuild the days they landed on: tgpipe replay enrich ${range} --target aws --function <EnrichmentFunctionName> (the daily run's look-back also picks up recent days)\n`
+        : `next: rebuild the days they landed on: tgpipe replay enrich ${range} --data ${values.data}\n`,
+    );
+  }
   if (!report.stopped) return 0;
 
   const unsent = report.days.flatMap((d) => d.unsent);
@@ -268,7 +281,7 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
   let report: ReplayReport;
   try {
     if (source === 'file') {
-      const day: DayReport = { day: 'file', objects: 1, records: 0, toSend: 0, bytes: 0, sent: 0, calls: 0, resent: 0, throttled: 0, kinds: {}, skipped: {}, samples: [], unsent: [], complete: false };
+      const day: DayReport = { day: 'file', objects: 1, records: 0, toSend: 0, bytes: 0, sent: 0, calls: 0, resent: 0, throttled: 0, kinds: {}, contextDates: {}, skipped: {}, samples: [], unsent: [], complete: false };
       const bar = progressBar(1, 'replay file');
       const stop = await replayRecords(fileRecords(values.file!), day, deps, { dryRun: values['dry-run'] });
       bar.tick(`sent=${day.sent}`);

@@ -66,6 +66,8 @@ export interface DayReport {
   /** Calls that failed as a whole because of throttling. */
   throttled: number;
   kinds: Partial<Record<RecordKind, number>>;
+  /** Records per context_date they were put for (the days to enrich once Firehose has delivered them). */
+  contextDates: Record<string, number>;
   skipped: Record<string, number>;
   /** The first skipped records, naming object and line. */
   samples: Sample[];
@@ -159,6 +161,7 @@ const emptyDay = (day: string): DayReport => ({
   resent: 0,
   throttled: 0,
   kinds: {},
+  contextDates: {},
   skipped: {},
   samples: [],
   unsent: [],
@@ -260,6 +263,7 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
       continue;
     }
     report.kinds[p.kind] = (report.kinds[p.kind] ?? 0) + 1;
+    report.contextDates[p.contextDate] = (report.contextDates[p.contextDate] ?? 0) + 1;
     report.toSend += 1;
     report.bytes += p.bytes;
     const full = batcher.add({ line: p.line, bytes: p.bytes, key: r.key, updateId: p.updateId }, p.bytes);
@@ -305,6 +309,11 @@ export async function replayPlan(plans: readonly DayPlan[], source: ReplaySource
 /** Lists and replays a range of days. */
 export async function replayDays(days: readonly string[], source: ReplaySource, deps: ReplayDeps, options: { dryRun?: boolean } = {}): Promise<ReplayReport> {
   return replayPlan(await planReplay(deps.raw, days, source), source, deps, options);
+}
+
+/** The context_dates a replay put records for, sorted: the days to enrich afterwards. */
+export function affectedDays(report: ReplayReport): string[] {
+  return [...new Set(report.days.flatMap((d) => Object.keys(d.contextDates)))].sort();
 }
 
 /** Totals over the days of a report. */

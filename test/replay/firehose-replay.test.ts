@@ -67,7 +67,7 @@ describe('replay stream onto Firehose', () => {
         expect(calls.flat()).toEqual(lines.filter((l) => Buffer.byteLength(l) <= FIREHOSE_LIMITS.maxRecordBytes));
         expect(r.days[0]).toMatchObject({ records: lines.length, sent: lines.length - big.length, skipped: big.length ? { oversized: big.length } : {}, complete: true });
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   });
 

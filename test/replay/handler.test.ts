@@ -51,7 +51,7 @@ describe('replay Lambda', () => {
   it('replays a range and answers with the counts', async () => {
     const s = sink();
     const a = await handlerWith(s)({ mode: 'stream', from: DAY, to: DAY, source: 'errors' });
-    expect(a).toMatchObject({ complete: true, source: 'errors', days: [{ day: DAY, objects: 1, records: 1, sent: 1, complete: true }] });
+    expect(a).toMatchObject({ complete: true, source: 'errors', days: [{ day: DAY, objects: 1, records: 1, sent: 1, complete: true }], enrichDays: [DAY] });
     expect(s.lines).toEqual([envelope(5000)]);
   });
 

@@ -107,7 +107,8 @@ describe('replay on the local data folder', () => {
 
     const r = await tgpipe('replay', 'stream', '--source', 'errors', '--from', ARRIVAL, '--to', ARRIVAL, '--data', data);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`${ARRIVAL} objects=4 records=40 sent=40/40`));
+    expect(r.stdout).toMatch(new RegExp(`${ARRIVAL} objects=4 records=40 sent=40/40 .*-> context_date ${D1}=4 ${D2}=36`));
+    expect(r.stdout).toContain(`next: rebuild the days they landed on: tgpipe replay enrich --from ${D1} --to ${D2} --data ${data}`);
     // Each record landed on its own context_date, not on the arrival date.
     expect(await readdir(join(data, 'raw', 'telegram'))).toEqual([`context_date=${D1}`, `context_date=${D2}`]);
 
