@@ -3,14 +3,17 @@ import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput 
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main';
+import { objectLines } from '../../core/object-lines';
+import { localStores } from '../../adapters/local/data-dir';
+import { FsObjectStore } from '../../adapters/local/fs-store';
 import { rawDayPrefix } from '../../schemas';
-import { DAY, envelope, idsOf } from './support';
+import { DAY, envelope, idsOf, update } from './support';
 
 const s3 = mockClient(S3Client);
 const firehose = mockClient(FirehoseClient);
@@ -130,5 +133,41 @@ describe('tgpipe replay enrich --target aws', () => {
     expect(r.stdout).toContain('6 day(s) rebuilt (1 failed): telegram=10 telegram_events=5');
     expect(r.stderr).toContain('replay enrich: 2026-05-03 failed: enrichment Lambda Unhandled: Error: Athena query FAILED');
     expect(r.stderr).toContain('run again for the failed day(s): 2026-05-03');
+  });
+});
+
+describe('the original pipeline\'s bucket (bare updates, one per object)', () => {
+  const written = new Date(`${DAY}T23:00:00Z`);
+  async function oldBucket(root: string): Promise<void> {
+    const old = new FsObjectStore(root);
+    for (const id of [1, 2, 3]) {
+      const key = `${rawDayPrefix(DAY)}update-${id}.json`;
+      await old.write(key, JSON.stringify(JSON.parse(update(id, `m${id}`)), null, 2)); // pretty-printed, as it was
+      await utimes(join(root, ...key.split('/')), written, written);
+    }
+    await old.write(`${rawDayPrefix(DAY)}notes.txt`, 'not an update');
+  }
+
+  it('is enriched as it is, once copied into the raw layer', async () => {
+    const data = join(dir, 'old-as-is');
+    await oldBucket(join(data, 'raw'));
+    const r = await tgpipe('enrich', '--from', DAY, '--to', DAY, '--data', data);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/telegram=3 events=0 duplicates=0 quarantined=1/);
+  });
+
+  it('replay stream --source-dir wraps each update in an envelope around its exact bytes', async () => {
+    const copy = join(dir, 'old-copy');
+    const data = join(dir, 'converted');
+    await oldBucket(copy);
+    const r = await tgpipe('stream', '--from', DAY, '--to', DAY, '--data', data, '--source-dir', copy);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${DAY} objects=4 records=4 sent=3/3 calls=1 re-sent=0 (wrapped=3) skipped: not_json=1`);
+    const raw = localStores(data).raw;
+    const lines: string[] = [];
+    for await (const o of raw.list(rawDayPrefix(DAY))) for await (const l of objectLines(await raw.read(o.key))) lines.push(l);
+    expect(lines.sort()).toEqual([1, 2, 3].map((id) => `{"received_at":${written.getTime()},"context_date":"${DAY}","update":${JSON.stringify(JSON.parse(update(id, `m${id}`)), null, 2).replace(/[\r\n]+/g, ' ')}}`));
+    const e = await tgpipe('enrich', '--from', DAY, '--to', DAY, '--data', data);
+    expect(e.stdout).toMatch(/telegram=3 events=0 duplicates=0 quarantined=0/);
   });
 });
