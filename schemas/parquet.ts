@@ -42,7 +42,10 @@ export function parquetSchema(table: TableSchema): ParquetSchema {
 /** Writer options every enriched file uses (Athena cannot read parquetjs-lite's default v2 pages). */
 export const PARQUET_WRITER_OPTIONS = {
   useDataPageV2: false,
-  /** Far above parquetjs-lite's 4,096 default: fewer, larger row groups scan faster. */
-  rowGroupSize: 25_000,
+  /**
+   * Well above parquetjs-lite's 4,096 default (fewer, larger row groups scan faster) yet small enough for
+   * its per-row buffers: at 1M messages peak RSS was 568 MiB with 25k rows, 414 MiB with 15k.
+   */
+  rowGroupSize: 15_000,
   pageSize: 64 * 1024,
 } as const;
