@@ -1,70 +1,128 @@
 /**
  * Enrichment Lambda. Scheduled: D-1 of the scheduled time (not the clock: a retry may run hours later)
  * plus a look-back over late data. Backfills: `{ "date": "YYYY-MM-DD" }`, one day per invocation so each
- * day has its own 15 minutes (`tgpipe replay enrich` fans a range out with bounded concurrency).
+ * day has its own 15 minutes; `{ "from", "to" }` only for a short range (at most MAX_RANGE_DAYS days,
+ * built one after the other while time is left). Longer ranges are refused: `tgpipe replay enrich` fans
+ * them out, one invocation per day with bounded concurrency. Every failure throws, so Lambda retries the
+ * asynchronous (scheduled) invocation and then hands it to the on-failure destination.
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { isIsoDate, parseUtcOffset } from '../core/context-date';
+import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
 import { createLogger } from '../core/log';
 import { AthenaCatalog } from '../adapters/aws/athena-catalog';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
+
+/** The longest `{from, to}` range one invocation builds; longer ranges are refused with a hint. */
+export const MAX_RANGE_DAYS = 3;
 
 export interface EnrichmentEvent {
   /** Scheduler: `{"source":"schedule","time":"<aws.scheduler.scheduled-time>"}`; EventBridge rules also carry `time`. */
   readonly source?: string;
   readonly time?: string;
   readonly date?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Explicit days are rebuilt even when unchanged unless `force` is false. */
   readonly force?: boolean;
   readonly lookbackDays?: number;
 }
 
-export type EnrichmentPlan = { readonly kind: 'scheduled'; readonly date: string; readonly lookbackDays: number } | { readonly kind: 'day'; readonly date: string; readonly force: boolean };
+export type EnrichmentPlan =
+  | { readonly kind: 'scheduled'; readonly date: string; readonly lookbackDays: number }
+  | { readonly kind: 'day'; readonly date: string; readonly force: boolean }
+  | { readonly kind: 'range'; readonly days: readonly string[]; readonly force: boolean };
+
+const REPLAY_HINT = 'invoke once per day with {"date": "YYYY-MM-DD"}, or run `tgpipe replay enrich --target aws --from D --to D` (one invocation per day, bounded concurrency)';
 
 /** Decides what an invocation does; throws a clear error for an event it cannot serve. */
 export function planEnrichment(event: EnrichmentEvent, offsetMinutes: number, defaultLookback: number): EnrichmentPlan {
+  if (event === null || typeof event !== 'object') throw new Error('unknown event: expected a scheduled event with "time", {"date": "YYYY-MM-DD"} or {"from", "to"}');
   if (event.date !== undefined) {
-    if (!isIsoDate(event.date)) throw new Error(`invalid date "${event.date}": expected YYYY-MM-DD`);
+    if (typeof event.date !== 'string' || !isIsoDate(event.date)) throw new Error(`invalid date "${String(event.date)}": expected YYYY-MM-DD`);
     return { kind: 'day', date: event.date, force: event.force ?? true };
   }
-  if ((event as { from?: string }).from !== undefined) {
-    throw new Error('one day per invocation: invoke with {"date": "YYYY-MM-DD"} per day, or run `tgpipe replay enrich --from D --to D`');
+  if (event.from !== undefined || event.to !== undefined) {
+    if (event.from === undefined || event.to === undefined) throw new Error('a range needs both "from" and "to" (YYYY-MM-DD)');
+    const days = dateRange(String(event.from), String(event.to));
+    if (days.length > MAX_RANGE_DAYS) {
+      throw new Error(`range ${event.from}..${event.to} has ${days.length} days; one invocation builds at most ${MAX_RANGE_DAYS}: ${REPLAY_HINT}`);
+    }
+    return { kind: 'range', days, force: event.force ?? true };
   }
   if (event.time !== undefined) {
-    const at = Date.parse(event.time);
-    if (Number.isNaN(at)) throw new Error(`invalid scheduled time "${event.time}"`);
-    return { kind: 'scheduled', date: previousDay(at, offsetMinutes), lookbackDays: event.lookbackDays ?? defaultLookback };
+    const at = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+    if (Number.isNaN(at)) throw new Error(`invalid scheduled time "${String(event.time)}"`);
+    const lookbackDays = event.lookbackDays ?? defaultLookback;
+    if (!Number.isInteger(lookbackDays) || lookbackDays < 0) throw new Error(`invalid look-back "${String(lookbackDays)}": expected a whole number of days >= 0`);
+    return { kind: 'scheduled', date: previousDay(at, offsetMinutes), lookbackDays };
   }
-  throw new Error('unknown event: expected a scheduled event with "time" or {"date": "YYYY-MM-DD"}');
+  throw new Error('unknown event: expected a scheduled event with "time", {"date": "YYYY-MM-DD"} or {"from", "to"}');
 }
 
+/** The part of Lambda's context the handler uses. */
+export interface InvocationClock {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept in hand before starting another day of a range: at least this, or twice the slowest day so far. */
+export const RANGE_MARGIN_MS = 60_000;
+
+/** Reads the look-back setting: a whole number of days >= 0 (default 2). */
+export function lookbackFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 2;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`LOOKBACK_DAYS="${value}": expected a whole number of days >= 0`);
+  return n;
+}
+
+export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: NodeJS.ProcessEnv = process.env, clock?: InvocationClock): Promise<DaySummary[]> {
+  const plan = planEnrichment(event, parseUtcOffset(env.CONTEXT_UTC_OFFSET ?? '-03:00'), lookbackFromEnv(env.LOOKBACK_DAYS));
+  if (plan.kind === 'day') return [await enrichDay(plan.date, d, { force: plan.force })];
+  if (plan.kind === 'scheduled') return enrichWithLookback(plan.date, plan.lookbackDays, d);
+  const done: DaySummary[] = [];
+  let slowest = 0;
+  for (const [i, day] of plan.days.entries()) {
+    const left = clock?.getRemainingTimeInMillis();
+    if (i > 0 && left !== undefined && left < Math.max(RANGE_MARGIN_MS, 2 * slowest)) {
+      // Built days stay built (and are skipped as unchanged with force: false); name what is left.
+      throw new Error(
+        `stopped before ${day} with ${Math.round(left / 1000)} s left (slowest day took ${Math.round(slowest / 1000)} s); built: ${done.map((s) => s.date).join(', ')}; ` +
+          `invoke again with {"from": "${day}", "to": "${plan.days.at(-1)}"}`,
+      );
+    }
+    const started = Date.now();
+    done.push(await enrichDay(day, d, { force: plan.force }));
+    slowest = Math.max(slowest, Date.now() - started);
+  }
+  return done;
+}
+
+// Clients at module scope: created during the container's init, reused by every invocation.
+const s3 = new S3Client({});
+const athena = new AthenaClient({});
 let deps: EnrichDeps | undefined;
 
+/** The stores and catalog, built at the first invocation (so a missing variable fails that invocation clearly). */
 function productionDeps(): EnrichDeps {
   const need = (name: string): string => {
     const v = process.env[name];
     if (!v) throw new Error(`${name} is not set`);
     return v;
   };
-  const s3 = new S3Client({});
   const enrichedBucket = need('ENRICHED_BUCKET');
   return {
     raw: new S3ObjectStore(s3, need('RAW_BUCKET')),
     enriched: new S3ObjectStore(s3, enrichedBucket),
-    catalog: new AthenaCatalog(new AthenaClient({}), { workGroup: need('ATHENA_WORKGROUP'), database: need('GLUE_DATABASE') }),
+    catalog: new AthenaCatalog(athena, { workGroup: need('ATHENA_WORKGROUP'), database: need('GLUE_DATABASE') }),
     logger: createLogger({ service: 'enrichment' }),
     enrichedLocation: `s3://${enrichedBucket}`,
   };
 }
 
-export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: NodeJS.ProcessEnv = process.env): Promise<DaySummary[]> {
-  const plan = planEnrichment(event, parseUtcOffset(env.CONTEXT_UTC_OFFSET ?? '-03:00'), Number(env.LOOKBACK_DAYS ?? 2));
-  if (plan.kind === 'day') return [await enrichDay(plan.date, d, { force: plan.force })];
-  return enrichWithLookback(plan.date, plan.lookbackDays, d);
-}
-
-export const handler = async (event: EnrichmentEvent): Promise<{ days: DaySummary[] }> => {
+export const handler = async (event: EnrichmentEvent, context?: Partial<InvocationClock>): Promise<{ days: DaySummary[] }> => {
   deps ??= productionDeps();
-  return { days: await runEnrichment(event, deps) };
+  const clock = typeof context?.getRemainingTimeInMillis === 'function' ? (context as InvocationClock) : undefined;
+  return { days: await runEnrichment(event, deps, process.env, clock) };
 };

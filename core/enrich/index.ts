@@ -27,7 +27,7 @@ import {
   telegramTable,
 } from '../../schemas';
 import { manifestObjects, unchangedSince, type DayManifest } from './day-plan';
-import { TableWriter } from './table-writer';
+import { fastShredSelfCheck, TableWriter } from './table-writer';
 
 export { previousDay } from './day-plan';
 
@@ -77,6 +77,9 @@ async function readManifest(store: ObjectStore, date: string): Promise<DayManife
 
 const TABLES = [telegramTable, telegramEventsTable] as const;
 
+/** Quarantined records logged one by one per day (reason, object, line); the rest are counted by reason. */
+export const QUARANTINE_LOG_LIMIT = 100;
+
 /** Builds (or rebuilds) one day. */
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
@@ -107,8 +110,17 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     const out = createWriteStream(quarantinePath);
     quarantine.pipe(out).on('finish', resolve).on('error', reject);
   });
+  // One entry per distinct update_id of the day: ~1M numbers is tens of MB, the only state that grows.
   const seen = new Set<number>();
   const reasons: Record<string, number> = {};
+  // Records whose envelope names another context_date stay in the day whose folder holds them (Firehose
+  // put them there); counted and named in the summary line.
+  const otherDates: Record<string, number> = {};
+  let otherDateRecords = 0;
+  for (const table of TABLES) {
+    const off = await fastShredSelfCheck(table);
+    if (off) deps.logger.warn(`fast Parquet shredding off for ${table.name}: ${off}`, { event: 'fast_shred_off', table: table.name, reason: off });
+  }
 
   try {
     for (const object of objects) {
@@ -120,6 +132,9 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         if (!record.ok) {
           summary.quarantined += 1;
           reasons[record.reason] = (reasons[record.reason] ?? 0) + 1;
+          if (summary.quarantined <= QUARANTINE_LOG_LIMIT) {
+            deps.logger.warn(`quarantined record of ${date}: ${record.reason}`, { event: 'quarantined_record', date, object: object.key, line, reason: record.reason });
+          }
           const kept = `${JSON.stringify({ object: object.key, line, reason: record.reason, record: text })}\n`;
           if (!quarantine.write(kept)) await new Promise((r) => quarantine.once('drain', r));
           continue;
@@ -130,8 +145,14 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           continue;
         }
         seen.add(id);
+        if (record.contextDate !== undefined && record.contextDate !== date) {
+          otherDateRecords += 1;
+          const known = otherDates[record.contextDate];
+          if (known !== undefined || Object.keys(otherDates).length < 20) otherDates[record.contextDate] = (known ?? 0) + 1;
+        }
         const { table, row } = flattenUpdate(record.update, record.receivedAt);
-        await writers[table].append(row);
+        const pending = writers[table].append(row);
+        if (pending) await pending;
       }
     }
     quarantine.end();
@@ -155,7 +176,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     }
     if (summary.quarantined > 0) {
       await deps.enriched.write(quarantineKey(date), createReadStream(quarantinePath), 'application/gzip');
-      deps.logger.warn(`quarantined ${summary.quarantined} records of ${date}`, { event: 'quarantine', date, reasons, key: quarantineKey(date) });
+      deps.logger.warn(`quarantined ${summary.quarantined} records of ${date}`, {
+        event: 'quarantine',
+        date,
+        reasons,
+        key: quarantineKey(date),
+        not_logged_one_by_one: Math.max(0, summary.quarantined - QUARANTINE_LOG_LIMIT),
+      });
     } else {
       await deps.enriched.delete(quarantineKey(date));
     }
@@ -170,6 +197,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   deps.logger.info(`enriched ${date}`, {
     event: 'enrich_day',
     ...summary,
+    ...(otherDateRecords > 0 ? { other_context_date: otherDateRecords, other_context_dates: otherDates } : {}),
     ...emfFields({
       EnrichedLines: { value: summary.lines, unit: 'Count' },
       EnrichedMessages: { value: summary.rows.telegram, unit: 'Count' },

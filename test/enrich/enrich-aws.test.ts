@@ -8,7 +8,7 @@ import { enrichDay } from '../../core/enrich';
 import { memoryLogger } from '../../core/log';
 import { AthenaCatalog } from '../../adapters/aws/athena-catalog';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
-import { planEnrichment } from '../../handlers/enrichment';
+import { handler, MAX_RANGE_DAYS, planEnrichment, runEnrichment } from '../../handlers/enrichment';
 
 const s3 = mockClient(S3Client);
 const athena = mockClient(AthenaClient);
@@ -102,7 +102,56 @@ describe('planEnrichment', () => {
   it('serves explicit days and refuses ranges and unknown events with a clear message', () => {
     expect(planEnrichment({ date: '2026-01-31' }, -180, 2)).toEqual({ kind: 'day', date: '2026-01-31', force: true });
     expect(() => planEnrichment({ date: '2026-02-30' }, -180, 2)).toThrow(/invalid date/);
-    expect(() => planEnrichment({ from: '2026-01-01', to: '2026-01-03' } as never, -180, 2)).toThrow(/one day per invocation/);
     expect(() => planEnrichment({}, -180, 2)).toThrow(/unknown event/);
+    expect(() => planEnrichment({ time: 'yesterday' }, -180, 2)).toThrow(/invalid scheduled time/);
+  });
+  it('builds a short range in one invocation and refuses a long one, naming the way to fan out', () => {
+    expect(planEnrichment({ from: '2026-01-30', to: '2026-02-01' }, -180, 2)).toEqual({ kind: 'range', days: ['2026-01-30', '2026-01-31', '2026-02-01'], force: true });
+    expect(MAX_RANGE_DAYS).toBe(3);
+    expect(() => planEnrichment({ from: '2026-01-01', to: '2026-01-04' }, -180, 2)).toThrow(/4 days.*at most 3.*tgpipe replay enrich/);
+    expect(() => planEnrichment({ from: '2026-01-04', to: '2026-01-01' }, -180, 2)).toThrow(/after/);
+    expect(() => planEnrichment({ from: '2026-01-04' }, -180, 2)).toThrow(/both "from" and "to"/);
+  });
+});
+
+describe('enrichment handler', () => {
+  const emptyBucket = () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  };
+
+  it('scheduled: D-1 of the scheduled time near midnight at -03:00 plus LOOKBACK_DAYS, from the environment', async () => {
+    emptyBucket();
+    const env = { RAW_BUCKET: 'raw', ENRICHED_BUCKET: 'enriched', ATHENA_WORKGROUP: 'wg', GLUE_DATABASE: 'db', CONTEXT_UTC_OFFSET: '-03:00', LOOKBACK_DAYS: '2', AWS_REGION: 'us-east-1', LOG_LEVEL: 'warn' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    let days;
+    try {
+      // 02:59 UTC on 1 March is 23:59 on 28 February at -03:00: D-1 is 27 February (retries hours later keep it).
+      ({ days } = await handler({ source: 'schedule', time: '2026-03-01T02:59:00Z' }));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(days.map((d) => [d.date, d.status])).toEqual([['2026-02-25', 'empty'], ['2026-02-26', 'empty'], ['2026-02-27', 'empty']]);
+    const prefixes = s3.commandCalls(ListObjectsV2Command).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]);
+    expect(prefixes).toEqual(['25', '26', '27'].map((d) => ['raw', `telegram/context_date=2026-02-${d}/`]));
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+
+  it('a range stops before a day it has no time left for, naming the payload to finish', async () => {
+    emptyBucket();
+    const deps = { raw: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'raw'), enriched: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'enriched'), catalog: { addPartition: async () => {} }, logger: memoryLogger(), enrichedLocation: 's3://enriched' };
+    let left = 70_000;
+    const clock = { getRemainingTimeInMillis: () => (left -= 20_000) };
+    await expect(runEnrichment({ from: '2026-01-01', to: '2026-01-03' }, deps, {}, clock)).rejects.toThrow(/stopped before 2026-01-02 .*built: 2026-01-01.*\{"from": "2026-01-02", "to": "2026-01-03"\}/);
+    const plenty = { getRemainingTimeInMillis: () => 800_000 };
+    expect((await runEnrichment({ from: '2026-01-01', to: '2026-01-03' }, deps, {}, plenty)).map((d) => d.date)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+  });
+
+  it('rejects a bad LOOKBACK_DAYS instead of guessing', async () => {
+    const deps = { raw: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'raw'), enriched: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'enriched'), catalog: { addPartition: async () => {} }, logger: memoryLogger(), enrichedLocation: 's3://enriched' };
+    await expect(runEnrichment({ time: '2026-03-01T04:00:00Z' }, deps, { LOOKBACK_DAYS: 'two' })).rejects.toThrow(/LOOKBACK_DAYS="two"/);
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEnvelope, parseUpdateBody } from '../../core/envelope';
-import { enrichDay, enrichWithLookback } from '../../core/enrich';
+import { enrichDay, enrichWithLookback, QUARANTINE_LOG_LIMIT } from '../../core/enrich';
+import { flattenUpdate } from '../../core/flatten';
 import { memoryLogger } from '../../core/log';
 import { localCatalog, localStores, type LocalStores } from '../../adapters/local/data-dir';
 import { enrichedDayKey, glueColumns, manifestKey, quarantineKey, rawDayPrefix, telegramEventsTable, telegramTable } from '../../schemas';
@@ -66,6 +67,47 @@ describe('enrichDay on local folders', () => {
       expect(got.text).toBe(m.text ?? null);
       expect(got.chat).toBe(String(m.chat.id));
     }
+  });
+
+  it('every column of every fixture reads back from the Parquet (DuckDB) as flattened', async () => {
+    const receivedAt = Date.parse(`${DAY}T15:00:00.250Z`);
+    await stores.raw.write(`${rawDayPrefix(DAY)}all.json.gz`, gzipSync(fixtures.map((f) => envelope(f.body, receivedAt)).join('')));
+    await enrichDay(DAY, deps());
+    const norm = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.getTime() : v === undefined ? null : v);
+    for (const table of [telegramTable, telegramEventsTable]) {
+      const read = await duckQuery(`SELECT * FROM read_parquet('${parquet(table.name)}', hive_partitioning = false)`);
+      const byId = new Map(read.map((r) => [norm(r.update_id), r]));
+      const mine = fixtures.map((f) => flattenUpdate(f.update as never, receivedAt)).filter((r) => r.table === table.name);
+      expect(read).toHaveLength(mine.length);
+      for (const { row } of mine) {
+        const got = byId.get(row.update_id ?? null)!;
+        expect(got, `update ${String(row.update_id)}`).toBeDefined();
+        for (const c of table.columns) expect(norm(got[c.name]), `${table.name}.${c.name} of update ${String(row.update_id)}`).toEqual(norm(row[c.name]));
+      }
+    }
+  });
+
+  it('logs each quarantined record by reason, object and line (never its text), up to a limit', async () => {
+    const bad = Array.from({ length: QUARANTINE_LOG_LIMIT + 5 }, (_, i) => `secret text ${i} {`);
+    await stores.raw.write(`${rawDayPrefix(DAY)}bad.json`, [envelope(message(1, 'ok')).trim(), ...bad].join('\n'));
+    const logger = memoryLogger();
+    const s = await enrichDay(DAY, { ...deps(), logger });
+    expect(s).toMatchObject({ lines: bad.length + 1, quarantined: bad.length, rows: { telegram: 1 } });
+    const one = logger.lines.filter((l) => l.event === 'quarantined_record');
+    expect(one).toHaveLength(QUARANTINE_LOG_LIMIT);
+    expect(one[0]).toMatchObject({ object: `${rawDayPrefix(DAY)}bad.json`, line: 2, reason: 'not_json', level: 'warn' });
+    expect(logger.lines.find((l) => l.event === 'quarantine')).toMatchObject({ reasons: { not_json: bad.length }, not_logged_one_by_one: 5 });
+    expect(JSON.stringify(logger.lines)).not.toContain('secret text');
+    const kept = await duckQuery(`SELECT count(*)::INT AS n, min(line)::INT AS first FROM read_json('${join(stores.enriched.root, quarantineKey(DAY))}', format='newline_delimited')`);
+    expect(kept[0]).toEqual({ n: bad.length, first: 2 });
+  });
+
+  it('keeps records whose envelope names another context_date in the folder\'s day, and says so', async () => {
+    const other = buildEnvelope(message(7, 'late'), parseUpdateBody(message(7, 'late')), Date.parse(`${DAY}T15:00:00Z`), -180).line.replace(`"context_date":"${DAY}"`, '"context_date":"2026-03-13"');
+    await stores.raw.write(`${rawDayPrefix(DAY)}o.json`, envelope(message(6, 'x')) + other);
+    const logger = memoryLogger();
+    expect((await enrichDay(DAY, { ...deps(), logger })).rows.telegram).toBe(2);
+    expect(logger.lines.find((l) => l.event === 'enrich_day')).toMatchObject({ other_context_date: 1, other_context_dates: { '2026-03-13': 1 } });
   });
 
   it('a re-run gives the same rows; the look-back rebuilds only changed days; an empty day writes nothing', async () => {
