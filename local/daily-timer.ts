@@ -1,9 +1,10 @@
 /**
- * The local stand-in for the EventBridge schedule: enrich D-1 (with look-back) at start-up and then
- * shortly after each midnight in the configured offset.
+ * The local stand-in for the EventBridge schedule: enrich D-1 (with look-back) once at start-up, so a
+ * fresh or restarted server catches up, and then shortly after each midnight in the configured offset.
+ * The enrichment is imported when it first runs, so the server starts without loading it.
  */
 import { dateInOffset } from '../core/context-date';
-import { enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
+import type { DaySummary, EnrichDeps } from '../core/enrich';
 
 /** Milliseconds from `now` until `minutesAfterMidnight` past the next midnight in the offset. */
 export function msUntilNextRun(now: number, offsetMinutes: number, minutesAfterMidnight = 10): number {
@@ -13,20 +14,70 @@ export function msUntilNextRun(now: number, offsetMinutes: number, minutesAfterM
   return next - now;
 }
 
-export function startDailyTimer(deps: EnrichDeps, offsetMinutes: number, lookbackDays: number, onRun: (days: DaySummary[]) => void, onError: (e: Error) => void): () => void {
+export interface DailyTimerOptions {
+  readonly deps: EnrichDeps;
+  readonly offsetMinutes: number;
+  readonly lookbackDays: number;
+  readonly onRun: (days: DaySummary[]) => void;
+  readonly onError: (error: Error) => void;
+  /** Minutes after local midnight (default 10: Firehose's buffers of the last minute have landed). */
+  readonly minutesAfterMidnight?: number;
+  /** Run at start-up (default true). */
+  readonly atStart?: boolean;
+  readonly now?: () => number;
+  /** The enrichment (default: `core/enrich`, imported at the first run). */
+  readonly enrich?: (date: string, lookbackDays: number, deps: EnrichDeps) => Promise<DaySummary[]>;
+}
+
+export interface DailyTimer {
+  /** Stops the schedule; resolves when a run in progress has finished. */
+  stop(): Promise<void>;
+  /** How many runs have finished. */
+  readonly runs: number;
+}
+
+async function defaultEnrich(date: string, lookbackDays: number, deps: EnrichDeps): Promise<DaySummary[]> {
+  const { enrichWithLookback } = await import('../core/enrich');
+  return enrichWithLookback(date, lookbackDays, deps);
+}
+
+export function startDailyTimer(options: DailyTimerOptions): DailyTimer {
+  const now = options.now ?? Date.now;
+  const enrich = options.enrich ?? defaultEnrich;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const run = async (): Promise<void> => {
-    try {
-      onRun(await enrichWithLookback(previousDay(Date.now(), offsetMinutes), lookbackDays, deps));
-    } catch (error) {
-      onError(error as Error);
-    }
-    if (!stopped) timer = setTimeout(run, msUntilNextRun(Date.now(), offsetMinutes));
+  let running: Promise<void> | undefined;
+  let runs = 0;
+  const schedule = (delay: number) => {
+    if (!stopped) timer = setTimeout(() => void run(), delay);
   };
-  timer = setTimeout(run, 0);
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
+  const run = async (): Promise<void> => {
+    running = (async () => {
+      try {
+        // D-1 in the offset: the day that just ended.
+        const today = dateInOffset(now(), options.offsetMinutes);
+        const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+        options.onRun(await enrich(yesterday, options.lookbackDays, options.deps));
+      } catch (error) {
+        options.onError(error as Error);
+      } finally {
+        runs += 1;
+      }
+    })();
+    await running;
+    running = undefined;
+    schedule(msUntilNextRun(now(), options.offsetMinutes, options.minutesAfterMidnight ?? 10));
+  };
+  if (options.atStart ?? true) schedule(0);
+  else schedule(msUntilNextRun(now(), options.offsetMinutes, options.minutesAfterMidnight ?? 10));
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    get runs() {
+      return runs;
+    },
   };
 }

@@ -1,24 +1,35 @@
 /**
  * Ingesting updates that did not come over HTTP (files, getUpdates, the demo) through the webhook's own
- * decision and sink, so they are checked, enveloped and stored exactly as webhook deliveries are.
+ * decision (`handleWebhook`, with the real secret) and the same sink, so they are checked, enveloped and
+ * stored exactly as webhook deliveries are.
  */
 import { handleWebhook, type WebhookDeps } from '../core/webhook';
 import { SECRET_HEADER } from '../core/secret';
+import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
 export interface IngestCounts {
+  /** Stored (as an update, or as `unparsed` for a string that is not one). */
   accepted: number;
+  /** Answered 200 and dropped: chat not allowed, no chat, or too large to store. */
   ignored: number;
+  /** Not stored because the sink failed (the webhook would have answered 503). */
   failed: number;
 }
 
+/** How many updates are in flight at once: each batch is one or a few group commits of the sink. */
+const BATCH = 1000;
+
+/**
+ * Puts each update (a body string, kept byte for byte, or an object, serialised) through the webhook
+ * decision. `deps.maxRecordBytes` defaults to the local Firehose's record limit, as for the server.
+ */
 export async function ingestUpdates(updates: Array<string | object>, deps: WebhookDeps): Promise<IngestCounts> {
   const counts: IngestCounts = { accepted: 0, ignored: 0, failed: 0 };
   const headers = { [SECRET_HEADER.toLowerCase()]: deps.secret };
-  // In parallel so the sink's group commit batches them; bounded so memory stays flat on big files.
-  const batchSize = 500;
-  for (let i = 0; i < updates.length; i += batchSize) {
+  const options: WebhookDeps = { ...deps, maxRecordBytes: deps.maxRecordBytes ?? LOCAL_MAX_RECORD_BYTES };
+  for (let i = 0; i < updates.length; i += BATCH) {
     const results = await Promise.all(
-      updates.slice(i, i + batchSize).map((u) => handleWebhook({ method: 'POST', headers, body: typeof u === 'string' ? u : JSON.stringify(u) }, deps)),
+      updates.slice(i, i + BATCH).map((u) => handleWebhook({ method: 'POST', headers, body: typeof u === 'string' ? u : JSON.stringify(u) }, options)),
     );
     for (const r of results) {
       if (r.outcome === 'stored' || r.outcome === 'stored_unparsed') counts.accepted += 1;

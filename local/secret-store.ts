@@ -1,23 +1,42 @@
-/** The local webhook secret: TELEGRAM_WEBHOOK_SECRET, else one generated once and kept in `<data>/.secret` (0600). */
+/**
+ * The local webhook secret: TELEGRAM_WEBHOOK_SECRET, else one generated once (crypto-random, Telegram's
+ * charset) and kept in `<data>/.secret` with mode 0600. The value is never printed or logged: the server
+ * prints where it is, and `tgpipe set-webhook --secret "$(cat data/.secret)"` reads it from there.
+ */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SECRET_TOKEN_PATTERN } from '../core/config';
 
-/** 43 characters of Telegram's secret charset (base64url is exactly A-Z a-z 0-9 _ -). */
+/** 43 characters of Telegram's secret charset (base64url is exactly A-Z a-z 0-9 _ -), 256 random bits. */
 export const generateSecret = (): string => randomBytes(32).toString('base64url');
 
-export async function loadOrCreateSecret(dataDir: string, configured?: string): Promise<{ secret: string; source: string }> {
-  if (configured) return { secret: configured, source: 'TELEGRAM_WEBHOOK_SECRET' };
-  const path = join(dataDir, '.secret');
-  try {
-    const stored = (await readFile(path, 'utf8')).trim();
-    if (SECRET_TOKEN_PATTERN.test(stored)) return { secret: stored, source: path };
-  } catch {
-    // not created yet
-  }
+export const secretPath = (dataDir: string): string => join(dataDir, '.secret');
+
+export async function loadOrCreateSecret(dataDir: string, configured?: string): Promise<{ secret: string; source: string; created: boolean }> {
+  if (configured) return { secret: configured, source: 'TELEGRAM_WEBHOOK_SECRET', created: false };
+  const path = secretPath(dataDir);
+  const read = async (): Promise<string | undefined> => {
+    try {
+      const stored = (await readFile(path, 'utf8')).trim();
+      if (SECRET_TOKEN_PATTERN.test(stored)) return stored;
+      throw new Error(`${path} does not hold a valid secret (1-256 of A-Z a-z 0-9 _ -): fix or delete it`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+  const existing = await read();
+  if (existing) return { secret: existing, source: path, created: false };
   await mkdir(dataDir, { recursive: true });
   const secret = generateSecret();
-  await writeFile(path, `${secret}\n`, { mode: 0o600 });
-  return { secret, source: path };
+  try {
+    await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600); // whatever the umask
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { secret: (await read())!, source: path, created: false };
+    throw error;
+  }
+  return { secret, source: path, created: true };
 }

@@ -1,15 +1,27 @@
 /**
  * The local webhook server: `POST /webhook` with the Lambda's checks and answers (the same
- * `handleWebhook`), the local Firehose as the sink, `GET /` the report page, `GET /healthz`.
+ * `handleWebhook`, the same record limit), the local Firehose as the sink; `GET /` the report page,
+ * `GET /healthz` the counters; 404 elsewhere.
+ *
+ * The request path is lean for bursts: no per-request log line unless asked (`logRequests`, i.e. log level
+ * debug), no synchronous file system calls, the body kept as the bytes received.
+ *
+ * Bodies: up to `maxBodyBytes` (1 MiB) are read and decided by `handleWebhook`; an envelope over the
+ * stream's record limit (1,000 KiB, as Firehose) is answered 200 and dropped with an error log, as the
+ * Lambda does, because a non-2xx would make Telegram retry it (and hold the chat's later updates) for 24 h.
+ * A body over 1 MiB is never buffered: the same decision is made on its headers (401 without the secret,
+ * 405 for other methods, else 200 dropped as oversized) and the connection is closed. Telegram's updates
+ * are far smaller.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PipelineConfig } from '../core/config';
 import type { Logger } from '../core/log';
-import { handleWebhook } from '../core/webhook';
+import { handleWebhook, type WebhookDeps, type WebhookResult } from '../core/webhook';
 import type { RecordSink } from '../ports/record-sink';
+import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
-/** Telegram updates are far smaller; a bigger body is refused before it is buffered. */
+/** Bodies up to this size are read; larger ones are decided on their headers alone. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface LocalServerOptions {
@@ -17,99 +29,177 @@ export interface LocalServerOptions {
   readonly secret: string;
   readonly sink: RecordSink;
   readonly logger: Logger;
-  /** Renders `GET /`. */
+  /** Renders `GET /`; without it a plain page. */
   readonly page?: () => Promise<string>;
-  /** Logs every request at info level (off by default: bursts stay fast). */
+  /** One JSON log line per webhook request (off by default: bursts stay fast). */
   readonly logRequests?: boolean;
+  readonly maxBodyBytes?: number;
+  /** Extra fields for `GET /healthz` (e.g. the sink's counters). */
+  readonly health?: () => Record<string, unknown>;
 }
 
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
-  close(): Promise<void>;
+  /** Answers per webhook outcome since start. */
+  readonly outcomes: Readonly<Record<string, number>>;
+  /** Stops accepting, lets in-flight requests finish (closing idle keep-alive connections), then resolves. The sink stays open. */
+  close(graceMs?: number): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+const JSON_TYPE = 'application/json';
+const PLAIN_PAGE =
+  '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST Telegram updates to <code>/webhook</code>. ' +
+  'The report page appears here once the reports are installed (<code>tgpipe report</code>).</p>';
 
-const send = (res: ServerResponse, status: number, body: string, type = 'application/json'): void => {
+function send(res: ServerResponse, status: number, body: string, type = JSON_TYPE): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
-};
+}
 
 export async function startServer(options: LocalServerOptions, host = '127.0.0.1', port = 0): Promise<RunningServer> {
-  const { config, logger } = options;
-  const counts = new Map<string, number>();
-  const server = createServer(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    try {
-      if (path === '/webhook') {
-        const started = performance.now();
-        // Any other method still has its body drained, or it would be parsed as the next request on
-        // this keep-alive connection.
-        const body = req.method === 'POST' ? await readBody(req) : await readBody(req).then(() => '');
-        if (body === undefined) {
-          send(res, 413, '{"ok":false,"message":"body too large"}');
-          return;
-        }
-        const result = await handleWebhook(
-          { method: req.method ?? 'GET', headers: req.headers, body },
-          { secret: options.secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink: options.sink, logger },
-        );
-        counts.set(result.outcome, (counts.get(result.outcome) ?? 0) + 1);
-        if (result.status === 405) res.setHeader('allow', 'POST');
-        send(res, result.status, result.body);
-        if (options.logRequests) {
-          logger.info('webhook request', { outcome: result.outcome, status: result.status, update_kind: result.kind, chat_id: result.chatId, update_id: result.updateId, latency_ms: Math.round((performance.now() - started) * 100) / 100 });
-        }
-        return;
-      }
-      if (path === '/healthz' && req.method === 'GET') {
-        send(res, 200, JSON.stringify({ ok: true, outcomes: Object.fromEntries(counts) }));
-        return;
-      }
-      if (path === '/' && req.method === 'GET') {
-        send(res, 200, options.page ? await options.page() : '<!doctype html><title>tgpipe</title><p>tgpipe is running. POST updates to /webhook.</p>', 'text/html; charset=utf-8');
-        return;
-      }
-      req.resume();
-      send(res, 404, '{"ok":false,"message":"not found"}');
-    } catch (error) {
-      logger.error('request failed', { error: (error as Error).message, path });
-      if (!res.headersSent) send(res, 500, '{"ok":false,"message":"internal error"}');
+  const { logger } = options;
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const outcomes: Record<string, number> = {};
+  const deps: WebhookDeps = {
+    secret: options.secret,
+    allowedChatIds: options.config.allowedChatIds,
+    utcOffsetMinutes: options.config.utcOffsetMinutes,
+    sink: options.sink,
+    logger,
+    maxRecordBytes: LOCAL_MAX_RECORD_BYTES,
+  };
+  let closing = false;
+
+  const answer = (req: IncomingMessage, res: ServerResponse, started: number, bytes: number, result: WebhookResult): void => {
+    outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+    if (closing) res.setHeader('connection', 'close');
+    if (result.status === 405) res.setHeader('allow', 'POST');
+    send(res, result.status, result.body);
+    if (options.logRequests) {
+      logger.log('debug', 'webhook request', {
+        outcome: result.outcome,
+        status: result.status,
+        update_kind: result.kind,
+        chat_id: result.chatId,
+        update_id: result.updateId,
+        context_date: result.contextDate,
+        bytes,
+        latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      });
     }
+  };
+
+  const failed = (res: ServerResponse, error: unknown): void => {
+    logger.error('webhook request failed', { error: (error as Error).message });
+    if (!res.headersSent) send(res, 500, '{"ok":false,"message":"internal error"}');
+  };
+
+  const webhook = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = options.logRequests ? performance.now() : 0;
+    const method = req.method ?? 'GET';
+    const oversized = (bytes: number): void => {
+      // Never buffered: decided on the headers, with a record limit nothing fits under.
+      res.setHeader('connection', 'close');
+      handleWebhook({ method, headers: req.headers, body: '' }, { ...deps, maxRecordBytes: 0, logger: logger.child({ body_bytes: bytes }) }).then(
+        (result) => answer(req, res, started, bytes, result),
+        (error) => failed(res, error),
+      );
+    };
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBody) {
+      oversized(declared);
+      return;
+    }
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > maxBody) {
+        over = true;
+        first = undefined;
+        chunks = undefined;
+        oversized(size);
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    });
+    req.on('end', () => {
+      if (over) return;
+      const body = chunks ? Buffer.concat(chunks).toString('utf8') : first ? first.toString('utf8') : '';
+      handleWebhook({ method, headers: req.headers, body }, deps).then(
+        (result) => answer(req, res, started, size, result),
+        (error) => failed(res, error),
+      );
+    });
+    // A client that goes away mid-body gets no answer; nothing was stored.
+    req.on('error', () => undefined);
+  };
+
+  const page = async (res: ServerResponse): Promise<void> => {
+    try {
+      send(res, 200, options.page ? await options.page() : PLAIN_PAGE, 'text/html; charset=utf-8');
+    } catch (error) {
+      logger.error('report page failed', { error: (error as Error).message });
+      send(res, 500, '<!doctype html><title>tgpipe</title><p>The report page failed; see the server log.</p>', 'text/html; charset=utf-8');
+    }
+  };
+
+  const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/webhook') {
+      webhook(req, res);
+      return;
+    }
+    req.resume();
+    if (closing) res.setHeader('connection', 'close');
+    if (path === '/healthz' || path === '/') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET');
+        send(res, 405, '{"ok":false,"message":"method not allowed"}');
+      } else if (path === '/') void page(res);
+      else send(res, 200, JSON.stringify({ ok: true, outcomes, ...options.health?.() }));
+      return;
+    }
+    send(res, 404, '{"ok":false,"message":"not found"}');
   });
+  // Longer than any client's idle timeout, so the server is never the one closing a connection a request is racing on.
   server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, resolve);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  let closed: Promise<void> | undefined;
   return {
     server,
     url,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    outcomes,
+    close(graceMs = 10_000) {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        const sweep = setInterval(() => server.closeIdleConnections(), 20);
+        const hard = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(hard);
+          resolve();
+        });
         server.closeIdleConnections();
       });
-      await options.sink.close();
+      return closed;
     },
   };
 }

@@ -1,44 +1,63 @@
 /** `tgpipe serve`: the whole local pipeline: webhook server, local Firehose, daily enrichment, report page. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../../core/config';
-import { enrichDay } from '../../core/enrich';
-import { createLogger } from '../../core/log';
-import { localCatalog, localStores } from '../../adapters/local/data-dir';
-import { LocalFirehose, repairObjects } from '../../adapters/local/local-firehose';
+import { createLogger, type LogLevel } from '../../core/log';
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
-import { startDailyTimer } from '../../local/daily-timer';
-import { pollUpdates } from '../../local/poller';
+import type { DaySummary, EnrichDeps } from '../../core/enrich';
+import type { WebhookDeps } from '../../core/webhook';
+import { localCatalog, localStores } from '../../adapters/local/data-dir';
+import { LocalFirehose, recoverLocalFirehose, type Durability } from '../../adapters/local/local-firehose';
+import { startDailyTimer, type DailyTimer } from '../../local/daily-timer';
 import { ingestUpdates } from '../../local/ingest';
+import { pollUpdates } from '../../local/poller';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { startServer } from '../../local/server';
 import { DATA_OPTION, parseCommandArgs, UsageError, type Command } from '../command';
-import { formatSummary } from './enrich';
 
-const HELP = `Usage: tgpipe serve [--data DIR] [--host H] [--port N] [--allowed-chat-ids IDS] [--utc-offset ±HH:MM] [--demo] [--no-timer]
+const HELP = `Usage: tgpipe serve [--data DIR] [--host H] [--port N] [--allowed-chat-ids IDS] [--utc-offset ±HH:MM]
+                   [--demo] [--no-timer] [--log-level LEVEL] [--durability disk|process] [--api-base URL]
 
-Runs the local pipeline: POST /webhook on the host and port with the Lambda's checks and answers, the
-local Firehose stand-in writing gzip JSON lines under DIR/raw/, the daily enrichment (D-1 with look-back,
-at start-up and after each midnight in the offset) writing Parquet under DIR/enriched/, and the report
-at GET /.
+Runs the local pipeline: POST /webhook with the Lambda's checks and answers, the local Firehose
+stand-in writing gzip JSON lines under DIR/raw/telegram/context_date=D/, the daily enrichment (D-1 with
+look-back, at start-up and shortly after each midnight in the offset) writing Parquet under
+DIR/enriched/, the report at GET /, counters at GET /healthz.
 
 Options:
   --data DIR              data folder (default ./data, or TGPIPE_DATA)
   --host H                address to bind (default 127.0.0.1)
-  --port N                port (default 8080; 0 picks a free one and prints it)
+  --port N                port (default 8080; 0 picks a free one; the bound URL is printed)
   --allowed-chat-ids IDS  comma-separated chat ids to keep (default ALLOWED_CHAT_IDS)
   --utc-offset OFFSET     day boundary offset (default CONTEXT_UTC_OFFSET or -03:00)
-  --lookback N            days the daily enrichment re-checks (default 2)
-  --demo                  with no data yet, generate a clearly marked demo group first
-  --no-timer              do not run the daily enrichment
-  --log-requests          one log line per request (off by default, for speed)
-  --api-base URL          Telegram Bot API base URL for long polling (default https://api.telegram.org)
+  --lookback N            earlier days the daily enrichment re-checks (default 2)
+  --demo                  with no data yet, generate a clearly marked demo group first (npm start)
+  --no-timer              no daily enrichment
+  --log-level LEVEL       debug (one line per request) | info (default, or LOG_LEVEL) | warn | error
+  --durability MODE       disk (default): each answered update is on the device (fsync, group commit);
+                          process: in the OS before the answer (survives a crash or SIGKILL of the
+                          server, not a power cut), fdatasync'd every second
+  --buffer-mib N          start a new raw object after N MiB of lines (default 64, as Firehose)
+  --buffer-seconds N      start a new raw object after N seconds (default 60)
+  --api-base URL          Bot API base URL for long polling (default https://api.telegram.org, or TELEGRAM_API_BASE)
+  --fail-rate R           fault injection for drills: fail this share of appends (answered 503)
 
-The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated and kept in DIR/.secret.
-With TELEGRAM_BOT_TOKEN set, it also long-polls getUpdates (offset kept in DIR/.offset, advanced only
-after the updates are stored; base URL --api-base or TELEGRAM_API_BASE), for a laptop with no public URL.
-Telegram refuses getUpdates while a webhook is set: delete the webhook first.
+The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated once into DIR/.secret (mode 0600);
+its value is never printed. Register it with Telegram through a public tunnel:
+  tgpipe set-webhook --url https://<tunnel>/webhook --secret "$(cat DIR/.secret)" --token <bot token>
+With TELEGRAM_BOT_TOKEN set, the server long-polls getUpdates instead (offset kept in DIR/.offset,
+advanced only after the updates are stored); Telegram refuses getUpdates while a webhook is set.
+SIGINT/SIGTERM: stop accepting, finish the requests in flight, flush the raw objects, exit 0.
 `;
+
+const LEVELS = ['debug', 'info', 'warn', 'error'];
+
+const formatSummary = (s: DaySummary): string =>
+  `${s.date} ${s.status} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates} quarantined=${s.quarantined} ${s.ms}ms`;
+
+function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`invalid ${name} ${value}: expected a number from ${min} to ${max}`);
+  return n;
+}
 
 export const command: Command = {
   name: 'serve',
@@ -54,48 +73,98 @@ export const command: Command = {
       lookback: { type: 'string', default: '2' },
       demo: { type: 'boolean', default: false },
       'no-timer': { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
       'log-requests': { type: 'boolean', default: false },
+      durability: { type: 'string', default: 'disk' },
+      'buffer-mib': { type: 'string' },
+      'buffer-seconds': { type: 'string' },
       'fail-rate': { type: 'string' },
       'api-base': { type: 'string' },
     });
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${values.port}`);
-    let config = loadConfig(io.env, { allowedChatIds: values['allowed-chat-ids'], utcOffset: values['utc-offset'] });
+    const port = numberOption(values.port, '--port', 0, 65535)!;
+    if (!Number.isInteger(port)) throw new UsageError(`invalid --port ${values.port}`);
+    const lookback = numberOption(values.lookback, '--lookback', 0, 366)!;
+    const failRate = numberOption(values['fail-rate'], '--fail-rate', 0, 1);
+    const bufferMib = numberOption(values['buffer-mib'], '--buffer-mib', 1, 1024);
+    const bufferSeconds = numberOption(values['buffer-seconds'], '--buffer-seconds', 1, 3600);
+    if (values.durability !== 'disk' && values.durability !== 'process') throw new UsageError(`invalid --durability ${values.durability}: disk or process`);
+    const level = (values['log-requests'] ? 'debug' : (values['log-level'] ?? io.env.LOG_LEVEL ?? 'info')) as LogLevel;
+    if (!LEVELS.includes(level)) throw new UsageError(`invalid --log-level ${level}: ${LEVELS.join(', ')}`);
+    let config;
+    try {
+      config = loadConfig(io.env, { allowedChatIds: values['allowed-chat-ids'], utcOffset: values['utc-offset'] });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+
     const stores = localStores(values.data);
-    const logger = createLogger({ service: 'serve', write: (l) => process.stderr.write(l) });
-    const { secret, source } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
-    const repaired = await repairObjects(stores.raw.root);
-    if (repaired.repaired.length > 0) logger.warn('cut torn trailing appends off after a crash', { files: repaired.repaired.length });
-    const sink = new LocalFirehose(stores.raw.root, { failRate: values['fail-rate'] ? Number(values['fail-rate']) : undefined });
-    const enrichDeps = { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
+    const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l) });
+    const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
+    const recovery = await recoverLocalFirehose(stores.raw.root);
+    for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
+    const sink = new LocalFirehose(stores.raw.root, {
+      durability: values.durability as Durability,
+      failRate,
+      maxObjectBytes: bufferMib === undefined ? undefined : Math.round(bufferMib * 1024 * 1024),
+      maxObjectAgeMs: bufferSeconds === undefined ? undefined : bufferSeconds * 1000,
+      onWarning: (message, fields) => logger.warn(message, fields),
+    });
+    // Readers in this process see only acknowledged members of the objects being written.
+    const enrichDeps: EnrichDeps = { raw: sink.committedView(stores.raw), enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
 
     if (values.demo) {
       const demo = await import('../../local/demo');
       if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
-      const webhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      const result = await demo.ensureDemoData(stores.dataDir, (updates) => ingestUpdates(updates, webhookDeps), { offsetMinutes: config.utcOffsetMinutes });
+      const demoDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+      const result = await demo.ensureDemoData(stores.dataDir, (updates) => ingestUpdates(updates, demoDeps), { offsetMinutes: config.utcOffsetMinutes });
       if (result.generated) {
         io.stdout(`demo: generated ${result.updates} updates for the DEMO group (chat ${demo.DEMO_CHAT_ID}); enriching ${result.days.length} days...\n`);
+        const { enrichDay } = await import('../../core/enrich');
         for (const day of result.days) await enrichDay(day, enrichDeps, { force: true });
       }
     }
 
-    const reportModule = existsSync(join(import.meta.dirname, '../../local/report-html.ts')) ? await import('../../local/report-html') : undefined;
+    let reportPage: Promise<((dataDir: string, options: { utcOffset: string }) => Promise<string>) | undefined> | undefined;
+    const page = async (): Promise<string | undefined> => {
+      // The reports engineer's module; until it exists the server shows a plain page.
+      reportPage ??= import('../../local/report-html').then(
+        (m) => m.renderReportPage,
+        () => undefined,
+      );
+      const render = await reportPage;
+      return render?.(stores.dataDir, { utcOffset: config.utcOffset });
+    };
     const running = await startServer(
-      { config, secret, sink, logger, logRequests: values['log-requests'], page: reportModule ? () => reportModule.renderReportPage(stores.dataDir, { utcOffset: config.utcOffset }) : undefined },
+      {
+        config,
+        secret,
+        sink,
+        logger,
+        logRequests: level === 'debug',
+        page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
+        health: () => ({ sink: sink.stats }),
+      },
       values.host,
       port,
     );
-    const stopTimer = values['no-timer']
-      ? () => {}
-      : startDailyTimer(enrichDeps, config.utcOffsetMinutes, Number(values.lookback), (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)), (e) => logger.error('daily enrichment failed', { error: e.message }));
+
+    const timer: DailyTimer | undefined = values['no-timer']
+      ? undefined
+      : startDailyTimer({
+          deps: enrichDeps,
+          offsetMinutes: config.utcOffsetMinutes,
+          lookbackDays: lookback,
+          onRun: (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)),
+          onError: (e) => logger.error('daily enrichment failed (it runs again at the next midnight; or run tgpipe enrich)', { event: 'enrich_failed', error: e.message }),
+        });
 
     // A laptop has no public URL: with a bot token, long-poll getUpdates through the same path instead.
     const polling = new AbortController();
     const token = io.env.TELEGRAM_BOT_TOKEN;
+    let poller: Promise<number> | undefined;
     if (token) {
-      const webhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      void pollUpdates(
+      const webhookDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+      poller = pollUpdates(
         {
           token,
           apiBase: values['api-base'] ?? io.env.TELEGRAM_API_BASE ?? 'https://api.telegram.org',
@@ -104,34 +173,50 @@ export const command: Command = {
           logger,
           store: async (bodies) => {
             const counts = await ingestUpdates(bodies, webhookDeps);
-            if (counts.failed > 0) throw new Error(`${counts.failed} updates not stored`);
+            if (counts.failed > 0) throw new Error(`${counts.failed} of ${bodies.length} updates not stored`);
           },
         },
         polling.signal,
-      );
+      ).catch((error) => {
+        logger.error('long polling stopped', { error: (error as Error).message });
+        return 0;
+      });
     }
+
     io.stdout(
       [
         `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
-        `  webhook:  POST ${running.url}/webhook (header X-Telegram-Bot-Api-Secret-Token; secret from ${source})`,
-        `  report:   ${running.url}/`,
-        `  data:     ${stores.dataDir}`,
-        `  chats:    ${config.allowedChatIds.size ? [...config.allowedChatIds].join(', ') : '(none allowed: set ALLOWED_CHAT_IDS)'}`,
-        `  offset:   ${config.utcOffset}`,
+        `  webhook:    POST ${running.url}/webhook  (header X-Telegram-Bot-Api-Secret-Token)`,
+        `  secret:     ${source === 'TELEGRAM_WEBHOOK_SECRET' ? 'from TELEGRAM_WEBHOOK_SECRET' : `${created ? 'generated into' : 'kept in'} ${source} (mode 0600; never printed)`}`,
+        `  report:     ${running.url}/`,
+        `  data:       ${stores.dataDir}  (durability: ${sink.durability}${failRate ? `, failing ${failRate * 100}% of appends` : ''})`,
+        `  chats:      ${config.allowedChatIds.size ? [...config.allowedChatIds].join(', ') : '(none allowed: every update is answered 200 and dropped; set ALLOWED_CHAT_IDS)'}`,
+        `  offset:     ${config.utcOffset}${timer ? `; enrichment of D-1 at start-up and after each midnight, look-back ${lookback} days` : '; daily enrichment off'}`,
         '',
       ].join('\n'),
     );
 
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        io.stdout(`tgpipe serve: ${signal}, closing\n`);
-        stopTimer();
-        polling.abort();
-        running.close().then(resolve, resolve);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
     });
+    io.stdout(`tgpipe serve: ${signal}: finishing requests in flight and closing the raw objects\n`);
+    // A second signal does not wait.
+    const again = () => process.exit(130);
+    process.once('SIGINT', again);
+    process.once('SIGTERM', again);
+    polling.abort();
+    // An enrichment in progress is not waited for: it writes each day by rename, and re-runs at the next start.
+    void timer?.stop();
+    await running.close();
+    await poller;
+    await sink.close();
+    const outcomes = Object.entries(running.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
+    io.stdout(`tgpipe serve: closed${outcomes ? ` (${outcomes})` : ''}\n`);
+    process.off('SIGINT', again);
+    process.off('SIGTERM', again);
+    // Everything acknowledged is closed and synced: nothing left (an enrichment, the report engine) holds the exit.
+    setTimeout(() => process.exit(0), 500).unref();
     return 0;
   },
 };

@@ -47,7 +47,7 @@ describe('tgpipe ingest, enrich, query', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('accepted 4, ignored 1, rejected 3');
     expect(r.stderr).toMatch(/lines\.jsonl\.gz:3: not JSON/);
-    expect(r.stderr).toMatch(/array\.json\[1\]: not a Telegram update/);
+    expect(r.stderr).toMatch(/array\.json(:\d+ )?\[1\]: not a Telegram update/);
     expect(r.stderr).toMatch(/missing\.json: cannot read: ENOENT/);
 
     const e = await tgpipe('enrich', '--from', '2026-04-01', '--to', '2026-04-02', '--data', data);
