@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { addDays, isIsoDate } from '../context-date';
 import { flattenUpdate } from '../flatten';
@@ -63,6 +64,37 @@ async function listDay(raw: ObjectStore, date: string): Promise<ObjectInfo[]> {
   const objects: ObjectInfo[] = [];
   for await (const o of raw.list(rawDayPrefix(date))) objects.push(o);
   return objects;
+}
+
+/** Objects whose reads are started ahead of the one being parsed (S3: hides a GetObject's latency). */
+export const READ_AHEAD = 4;
+
+/**
+ * The objects' byte streams in listing order, with up to `ahead` reads started early: on S3 each
+ * GetObject costs a round trip, ~1,400 of them a day, which would otherwise add up to tens of seconds.
+ */
+async function* readInOrder(store: ObjectStore, objects: readonly ObjectInfo[], ahead = READ_AHEAD): AsyncGenerator<{ object: ObjectInfo; stream: Readable }> {
+  const pending: Promise<Readable>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (pending.length < ahead && next < objects.length) {
+      const read = store.read(objects[next]!.key);
+      read.catch(() => {}); // observed when its turn comes
+      pending.push(read);
+      next += 1;
+    }
+  };
+  try {
+    for (const object of objects) {
+      fill();
+      const stream = await pending.shift()!;
+      fill();
+      yield { object, stream };
+    }
+  } finally {
+    // Stopped early (an error): close the streams opened ahead.
+    for (const read of pending.splice(0)) read.then((s) => s.destroy(), () => {});
+  }
 }
 
 async function readManifest(store: ObjectStore, date: string): Promise<DayManifest | undefined> {
@@ -123,9 +155,9 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   }
 
   try {
-    for (const object of objects) {
+    for await (const { object, stream } of readInOrder(deps.raw, objects)) {
       let line = 0;
-      for await (const text of objectRecords(await deps.raw.read(object.key))) {
+      for await (const text of objectRecords(stream)) {
         line += 1;
         summary.lines += 1;
         const record = parseRawRecord(text);

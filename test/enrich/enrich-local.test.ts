@@ -8,6 +8,7 @@ import { enrichDay, enrichWithLookback, QUARANTINE_LOG_LIMIT } from '../../core/
 import { flattenUpdate } from '../../core/flatten';
 import { memoryLogger } from '../../core/log';
 import { localCatalog, localStores, type LocalStores } from '../../adapters/local/data-dir';
+import type { ObjectStore } from '../../ports/object-store';
 import { enrichedDayKey, glueColumns, manifestKey, quarantineKey, rawDayPrefix, telegramEventsTable, telegramTable } from '../../schemas';
 import { duckQuery } from '../support/duckdb';
 import { ALLOWED_CHATS, loadFixtures } from '../support/fixtures';
@@ -108,6 +109,39 @@ describe('enrichDay on local folders', () => {
     const logger = memoryLogger();
     expect((await enrichDay(DAY, { ...deps(), logger })).rows.telegram).toBe(2);
     expect(logger.lines.find((l) => l.event === 'enrich_day')).toMatchObject({ other_context_date: 1, other_context_dates: { '2026-03-13': 1 } });
+  });
+
+  it('reads objects ahead but keeps the listing order: the first copy of a duplicate in key order wins', async () => {
+    const prefix = rawDayPrefix(DAY);
+    for (const [name, text] of [['a', 'first'], ['b', 'second'], ['c', 'third']]) await stores.raw.write(`${prefix}${name}.json`, envelope(message(30, text!)) + envelope(message(name!.charCodeAt(0), name!)));
+    const opened: string[] = [];
+    // Later objects answer sooner, as S3 may.
+    const slow: ObjectStore = Object.assign(Object.create(stores.raw) as ObjectStore, {
+      read: async (key: string) => {
+        opened.push(key);
+        await new Promise((r) => setTimeout(r, key.endsWith('a.json') ? 60 : key.endsWith('b.json') ? 30 : 0));
+        return stores.raw.read(key);
+      },
+    });
+    const s = await enrichDay(DAY, { ...deps(), raw: slow });
+    expect(s).toMatchObject({ lines: 6, duplicates: 2, rows: { telegram: 4 } });
+    expect(opened).toHaveLength(3);
+    const rows = await duckQuery(`SELECT text FROM read_parquet('${parquet('telegram')}') WHERE update_id = 30`);
+    expect(rows).toEqual([{ text: 'first' }]);
+  });
+
+  it('a read that fails fails the day (naming nothing half-written) and leaves no stream open', async () => {
+    const prefix = rawDayPrefix(DAY);
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await stores.raw.write(`${prefix}${name}.json`, envelope(message(name.charCodeAt(0), name)));
+    const broken: ObjectStore = Object.assign(Object.create(stores.raw) as ObjectStore, {
+      read: async (key: string) => {
+        if (key.endsWith('b.json')) throw new Error(`GetObject ${key}: AccessDenied`);
+        return stores.raw.read(key);
+      },
+    });
+    await expect(enrichDay(DAY, { ...deps(), raw: broken })).rejects.toThrow(/b\.json: AccessDenied/);
+    expect(await stores.enriched.readSmall(enrichedDayKey('telegram', DAY))).toBeUndefined();
+    expect(await stores.enriched.readSmall(manifestKey(DAY))).toBeUndefined();
   });
 
   it('a re-run gives the same rows; the look-back rebuilds only changed days; an empty day writes nothing', async () => {
