@@ -11,7 +11,8 @@ const HELP = `Usage: tgpipe enrich (--date YYYY-MM-DD | --from YYYY-MM-DD --to Y
 Builds the enriched Parquet days (telegram, telegram_events) from the raw layer of the data folder:
 reads every raw object of the day, drops duplicate update_ids, quarantines bad records under
 _quarantine/, and writes one file per table and day. A day whose raw objects did not change since its
-last build is skipped unless --force is given.
+last build is skipped unless --force is given. Records that cannot be read are counted and kept
+under _quarantine/; the day's other records are still written.
 
 Options:
   --date D        one day
@@ -61,8 +62,15 @@ export const command: Command = {
     };
     const bar = days.length > 1 ? progressBar(days.length, 'enrich') : undefined;
     const totals = { telegram: 0, events: 0, quarantined: 0 };
-    for (const day of days) {
-      const s = await enrichDay(day, deps, { force: values.force });
+    for (const [i, day] of days.entries()) {
+      let s: DaySummary;
+      try {
+        s = await enrichDay(day, deps, { force: values.force });
+      } catch (error) {
+        bar?.done();
+        const rest = days.length > 1 ? `; ${i} earlier day(s) built, re-run with --from ${day} --to ${days.at(-1)}` : '';
+        throw new Error(`enrichment of ${day} failed: ${error instanceof Error ? error.message : String(error)}${rest}`);
+      }
       totals.telegram += s.rows.telegram;
       totals.events += s.rows.telegram_events;
       totals.quarantined += s.quarantined;
