@@ -321,10 +321,11 @@ export class LocalFirehose implements RecordSink {
     this.stats.puts += 1;
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line: line.endsWith('\n') ? line : `${line}\n`, day, resolve, reject });
-      // Every put of this turn joins the group; while a commit is in flight, the loop takes them next.
+      // Every put of this turn of the event loop (all the requests read in it) joins the group; while a
+      // commit is in flight, the loop takes them next.
       if (!this.scheduled && !this.loop) {
         this.scheduled = true;
-        queueMicrotask(this.kick);
+        setImmediate(this.kick);
       }
     });
   }
@@ -373,8 +374,7 @@ export class LocalFirehose implements RecordSink {
 
   /** Waits for every line put so far to be acknowledged or failed. */
   async flush(): Promise<void> {
-    await Promise.resolve();
-    while (this.loop || this.scheduled) await (this.loop ?? Promise.resolve());
+    while (this.loop || this.scheduled) await (this.loop ?? new Promise<void>((resolve) => setImmediate(resolve)));
   }
 
   /** Flushes, closes (and, with `process` durability, fdatasyncs) the open objects, waits for recompression. */
