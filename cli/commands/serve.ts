@@ -88,7 +88,7 @@ export const command: Command = {
     const bufferMib = numberOption(values['buffer-mib'], '--buffer-mib', 1, 1024);
     const bufferSeconds = numberOption(values['buffer-seconds'], '--buffer-seconds', 1, 3600);
     if (values.durability !== 'disk' && values.durability !== 'process') throw new UsageError(`invalid --durability ${values.durability}: disk or process`);
-    const level = (values['log-requests'] ? 'debug' : (values['log-level'] ?? io.env.LOG_LEVEL ?? 'info')) as LogLevel;
+    const level = (values['log-requests'] ? 'debug' : (values['log-level'] || io.env.LOG_LEVEL || 'info')) as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`invalid --log-level ${level}: ${LEVELS.join(', ')}`);
     let config;
     try {
