@@ -1,9 +1,10 @@
 /**
  * Webhook burst, side by side in one run: the local server (`tgpipe serve`, a child process, as it is
- * deployed locally) and a bare node:http server that only reads the body and answers 200 (the floor, a
- * child process too), loaded the same way: N updates over 40 keep-alive connections (Telegram's default
- * max_connections), and one connection in sequence (a single busy chat: Telegram sends one chat's updates
- * one at a time). The rounds alternate between the two servers so a noisy neighbour hits both alike.
+ * deployed locally) with its default durability (`process`) and with `--durability disk`, and a bare
+ * node:http server that only reads the body and answers 200 (the floor, a child process too), loaded the
+ * same way: N updates over 40 keep-alive connections (Telegram's default max_connections), and one
+ * connection in sequence (a single busy chat: Telegram sends one chat's updates one at a time). The
+ * rounds rotate the order of the servers so a noisy neighbour hits all of them alike.
  *
  * Alone: `node --import tsx bench/webhook-burst.ts [--updates 50000]`.
  */
@@ -56,33 +57,46 @@ export async function runWebhookBench(o: WebhookBenchOptions = {}) {
   const connections = o.connections ?? 40;
   const transport = o.transport ?? 'raw';
   const dir = await mkdtemp(join(tmpdir(), 'bench-burst-'));
-  const ours = await startTgpipeServe(dir, [], { TELEGRAM_WEBHOOK_SECRET: SECRET, ALLOWED_CHAT_IDS: String(CHAT), CONTEXT_UTC_OFFSET: '-03:00' });
-  const bare = await startBareServer();
+  const env = { TELEGRAM_WEBHOOK_SECRET: SECRET, ALLOWED_CHAT_IDS: String(CHAT), CONTEXT_UTC_OFFSET: '-03:00' };
+  // `ours`: the default (`--durability process`: appended before the 200, fdatasync'd every second);
+  // `disk`: fdatasync before every 200 (group commit), what survives a power cut costs.
+  const servers = {
+    ours: await startTgpipeServe(join(dir, 'process'), [], env),
+    disk: await startTgpipeServe(join(dir, 'disk'), ['--durability', 'disk'], env),
+    bare: await startBareServer(),
+  };
+  type Who = keyof typeof servers;
+  const names = Object.keys(servers) as Who[];
   const headers = { [SECRET_HEADER]: SECRET };
   let offset = 0;
-  const load = (url: string, count: number, conns: number) => {
+  const load = (who: Who, count: number, conns: number) => {
     const base = offset;
     offset += count;
-    return runLoad({ url, count, connections: conns, body: (i) => burstBody(base + i), headers, timeBudgetMs: 120_000, transport });
+    return runLoad({ url: servers[who].url, count, connections: conns, body: (i) => burstBody(base + i), headers, timeBudgetMs: 120_000, transport });
   };
   try {
     // Warm-up: JIT, sockets, the first object of the day.
-    const warm = await load(ours.url, 1_000, connections);
-    await load(bare.url, 1_000, connections);
-    const r40: { ours: LoadResult[]; bare: LoadResult[] } = { ours: [], bare: [] };
-    const r1: { ours: LoadResult[]; bare: LoadResult[] } = { ours: [], bare: [] };
+    const warm: Record<string, LoadResult> = {};
+    for (const who of names) warm[who] = await load(who, 1_000, connections);
+    const r40 = { ours: [] as LoadResult[], disk: [] as LoadResult[], bare: [] as LoadResult[] };
+    const r1 = { ours: [] as LoadResult[], disk: [] as LoadResult[], bare: [] as LoadResult[] };
     for (let r = 0; r < rounds; r += 1) {
-      const order = r % 2 === 0 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
-      for (const who of order) r40[who].push(await load(who === 'ours' ? ours.url : bare.url, Math.ceil(updates / rounds), connections));
-      for (const who of order) r1[who].push(await load(who === 'ours' ? ours.url : bare.url, Math.ceil(sequential / rounds), 1));
+      // Rotate the order each round so a noisy neighbour hits every server alike.
+      const order = names.map((_, i) => names[(i + r) % names.length]!);
+      for (const who of order) r40[who].push(await load(who, Math.ceil(updates / rounds), connections));
+      for (const who of order) r1[who].push(await load(who, Math.ceil(sequential / rounds), 1));
     }
     const ours40 = pool(r40.ours);
+    const disk40 = pool(r40.disk);
     const bare40 = pool(r40.bare);
     const ours1 = pool(r1.ours);
+    const disk1 = pool(r1.disk);
     const bare1 = pool(r1.bare);
-    // Every 200 is a stored record: the server's own count must match what the burst got.
-    const health = (await (await fetch(`${ours.url}/healthz`)).json()) as { outcomes?: Record<string, number> };
-    const stored = health.outcomes?.stored ?? 0;
+    // Every 200 is a stored record: each server's own count must match what the burst got.
+    const stored = async (who: Who) => {
+      const health = (await (await fetch(`${servers[who].url}/healthz`)).json()) as { outcomes?: Record<string, number> };
+      return health.outcomes?.stored ?? 0;
+    };
     const fsyncMs = await fsyncProbe(dir);
     return {
       connections,
@@ -91,17 +105,21 @@ export async function runWebhookBench(o: WebhookBenchOptions = {}) {
       bare40,
       ours1,
       bare1,
+      disk40,
+      disk1,
       throughputRatio: ratio(ours40.perSecond, bare40.perSecond),
       p99Ratio: ratio(ours40.p99Ms, bare40.p99Ms),
       singleP50Ratio: ratio(ours1.p50Ms, bare1.p50Ms),
-      /** 200 answers the local server gave, and the records it counts as stored: equal. */
-      answered200: warm.ok + ours40.updates + ours1.updates,
-      storedByServer: stored,
+      diskSingleP50Ratio: ratio(disk1.p50Ms, bare1.p50Ms),
+      /** 200 answers each local server gave, and the records it counts as stored: equal. */
+      answered200: warm.ours!.ok + ours40.updates + ours1.updates,
+      storedByServer: await stored('ours'),
+      diskAnswered200: warm.disk!.ok + disk40.updates + disk1.updates,
+      diskStoredByServer: await stored('disk'),
       fsyncP50Ms: fsyncMs,
     };
   } finally {
-    await bare.stop();
-    await ours.stop();
+    for (const who of names) await servers[who].stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

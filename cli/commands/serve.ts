@@ -31,9 +31,11 @@ Options:
   --demo                  with no data yet, generate a clearly marked demo group first (npm start)
   --no-timer              no daily enrichment
   --log-level LEVEL       debug (one line per request) | info (default, or LOG_LEVEL) | warn | error
-  --durability MODE       disk (default): each answered update is on the device (fsync, group commit);
-                          process: in the OS before the answer (survives a crash or SIGKILL of the
-                          server, not a power cut), fdatasync'd every second
+  --durability MODE       process (default): each answered update is in the raw object (in the OS)
+                          before the answer, so it survives a crash or SIGKILL of the server; the
+                          objects are fdatasync'd every second, so a power cut can lose the last second
+                          disk: on the device before the answer too (fdatasync, group commit); a busy
+                          chat then waits for the disk on every update
   --buffer-mib N          start a new raw object after N MiB of lines (default 64, as Firehose)
   --buffer-seconds N      start a new raw object after N seconds (default 60)
   --api-base URL          Bot API base URL for long polling (default https://api.telegram.org, or TELEGRAM_API_BASE)
@@ -75,7 +77,7 @@ export const command: Command = {
       'no-timer': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
       'log-requests': { type: 'boolean', default: false },
-      durability: { type: 'string', default: 'disk' },
+      durability: { type: 'string', default: 'process' },
       'buffer-mib': { type: 'string' },
       'buffer-seconds': { type: 'string' },
       'fail-rate': { type: 'string' },
