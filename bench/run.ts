@@ -97,8 +97,8 @@ if (wanted('enrichment')) {
     for (const messages of sizes) {
       const r = await runEnrichmentBench({ messages });
       enrichment.push(r);
-      say(`  ${n(messages).padStart(9)} msgs, ${r.objects} objects: ours ${secs(r.ours.ms)} ${r.ours.maxRssMiB} MiB | parquetjs-lite ${secs(r.parquetjsOnly.ms)} ${r.parquetjsOnly.maxRssMiB} MiB | DuckDB ${secs(r.duckdbFloor.ms)} ${r.duckdbFloor.maxRssMiB} MiB | ${r.ratioToParquetjs}x parquetjs-lite`);
-      table.push([`enrichment, ${n(messages)} messages in ${n(r.objects)} gzip objects`, `${secs(r.ours.ms)}, ${r.ours.maxRssMiB} MiB peak RSS`, `parquetjs-lite alone: ${secs(r.parquetjsOnly.ms)}, ${r.parquetjsOnly.maxRssMiB} MiB (${r.ratioToParquetjs}x); DuckDB read_json->Parquet: ${secs(r.duckdbFloor.ms)} (${r.ratioToDuckdb}x)`]);
+      say(`  ${n(messages).padStart(9)} msgs, ${r.objects} objects: ours ${secs(r.ours.ms)} ${r.ours.maxRssMiB} MiB | parquetjs-lite ${secs(r.parquetjsOnly.ms)} ${r.parquetjsOnly.maxRssMiB} MiB | our writer alone ${secs(r.writerOnly.ms)} | DuckDB ${secs(r.duckdbFloor.ms)} ${r.duckdbFloor.maxRssMiB} MiB | ${r.ratioToParquetjs}x parquetjs-lite`);
+      table.push([`enrichment, ${n(messages)} messages in ${n(r.objects)} gzip objects`, `${secs(r.ours.ms)}, ${r.ours.maxRssMiB} MiB peak RSS`, `parquetjs-lite alone: ${secs(r.parquetjsOnly.ms)}, ${r.parquetjsOnly.maxRssMiB} MiB (${r.ratioToParquetjs}x); our Parquet writing alone: ${secs(r.writerOnly.ms)} (${r.ratioToWriter}x); DuckDB read_json->Parquet: ${secs(r.duckdbFloor.ms)} (${r.ratioToDuckdb}x)`]);
     }
     const [small, big] = enrichment;
     const growth = small && big ? { messagesGrowth: big.messages / small.messages, oursTimeGrowth: ratio(big.ours.ms, small.ours.ms), parquetjsTimeGrowth: ratio(big.parquetjsOnly.ms, small.parquetjsOnly.ms), duckdbTimeGrowth: ratio(big.duckdbFloor.ms, small.duckdbFloor.ms), oursRssGrowth: ratio(big.ours.maxRssMiB, small.ours.maxRssMiB) } : undefined;

@@ -127,6 +127,8 @@ export interface CrashDrillOptions {
   /** SIGKILL once this share of the updates has been acknowledged (default 0.5). */
   readonly killAt?: number;
   readonly timeBudgetMs?: number;
+  /** `tgpipe serve --durability` (default: the server's default, `process`). */
+  readonly durability?: 'process' | 'disk';
 }
 
 export async function crashDrill(o: CrashDrillOptions): Promise<DrillFigures & { acknowledgedBeforeKill: number; missingAfterRestart: number; inRawUnacknowledged: number }> {
@@ -136,7 +138,7 @@ export async function crashDrill(o: CrashDrillOptions): Promise<DrillFigures & {
   const budget = o.timeBudgetMs ?? 240_000;
   let server: Child | undefined;
   try {
-    server = await startTgpipeServe(dir, [], ENV);
+    server = await startTgpipeServe(dir, o.durability ? ['--durability', o.durability] : [], ENV);
     const acked = new Uint8Array(o.updates);
     let ackedCount = 0;
     const killAt = Math.max(1, Math.floor(o.updates * (o.killAt ?? 0.5)));
@@ -164,7 +166,7 @@ export async function crashDrill(o: CrashDrillOptions): Promise<DrillFigures & {
     const acknowledgedBeforeKill = ackedCount;
 
     // Restart on the same folder: every acknowledged update must be in the raw layer.
-    server = await startTgpipeServe(dir, [], ENV);
+    server = await startTgpipeServe(dir, o.durability ? ['--durability', o.durability] : [], ENV);
     const { ids } = await rawUpdateIds(dir);
     const inRaw = new Set(ids);
     let missingAfterRestart = 0;
