@@ -8,20 +8,13 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENRICHED_TABLES, PARTITION_COLUMN, glueColumns, type GlueColumn } from '../schemas';
+import { ENRICHED_TABLES, PARTITION_COLUMN, glueColumns, rawTable, type GlueColumn } from '../schemas';
 import { ATHENA_RESULTS_PREFIX, RAW_PREFIX, tablePrefix } from '../schemas/layout';
 import { dataBucket } from './buckets';
 import type { StackConfig } from './config';
 
-/** Name of the Glue table over the raw envelopes. */
-export const RAW_TABLE_NAME = 'telegram_raw';
-
-/** The envelope's fields (DESIGN.md, Raw layer); `context_date` is the partition, read from the path. */
-export const RAW_COLUMNS: GlueColumn[] = [
-  { name: 'received_at', type: 'bigint', comment: 'Arrival time at the webhook, unix milliseconds.' },
-  { name: 'update', type: 'string', comment: 'The Telegram update exactly as received (JSON text); query it with json_extract.' },
-  { name: 'unparsed', type: 'string', comment: 'A body sent with a valid secret that was not an update, as text.' },
-];
+/** Name of the Glue table over the raw envelopes (its columns: `schemas/raw.ts`). */
+export const RAW_TABLE_NAME = rawTable.name;
 
 const glueColumn = (c: GlueColumn): glue.Column => ({ name: c.name, type: { inputString: c.type, isPrimitive: true }, comment: c.comment });
 
@@ -68,7 +61,7 @@ export class Catalog extends Construct {
       s3Prefix: RAW_PREFIX,
       dataFormat: glue.DataFormat.JSON,
       compressed: true,
-      columns: RAW_COLUMNS.map(glueColumn),
+      columns: glueColumns(rawTable).map(glueColumn),
       partitionKeys: [glueColumn(PARTITION_COLUMN)],
       // SSE-S3 data: Athena needs no client-side decryption.
       hasEncryptedData: false,

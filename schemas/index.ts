@@ -4,6 +4,7 @@ import { telegramEventsTable } from './telegram-events';
 
 export { telegramTable } from './telegram';
 export { telegramEventsTable } from './telegram-events';
+export { rawTable, RAW_JSON_COLUMNS } from './raw';
 export * from './column';
 export * from './glue';
 export * from './parquet';

@@ -19,18 +19,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { QueryEngine } from '../../ports/catalog';
-import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_PREFIX, type ColumnType, type TableSchema } from '../../schemas';
+import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_JSON_COLUMNS, RAW_PREFIX, rawTable, type ColumnType, type TableSchema } from '../../schemas';
 import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
 
-/** Name of the raw table, as the CDK stack names it in Glue (infra/catalog.ts RAW_TABLE_NAME). */
-export const RAW_TABLE = 'telegram_raw';
-
-/** The raw table's columns, as in Glue (infra/catalog.ts RAW_COLUMNS; a test keeps the two equal). */
-export const RAW_TABLE_COLUMNS: ReadonlyArray<{ name: string; type: ColumnType }> = [
-  { name: 'received_at', type: 'bigint' },
-  { name: 'update', type: 'string' },
-  { name: 'unparsed', type: 'string' },
-];
+/** Name of the raw table, as the CDK stack names it in Glue (both from `schemas/raw.ts`). */
+export const RAW_TABLE = rawTable.name;
 
 const DUCK_TYPES: Record<ColumnType, string> = {
   bigint: 'BIGINT',
@@ -193,14 +186,15 @@ function rawView(files: string[]): string {
   const partition = `CAST(NULL AS DATE) AS ${PARTITION_COLUMN.name}`;
   const typed = (name: string, type: ColumnType) => `CAST(${ident(name)} AS ${DUCK_TYPES[type]}) AS ${ident(name)}`;
   if (files.length === 0) {
-    const nulls = RAW_TABLE_COLUMNS.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`);
+    const nulls = rawTable.columns.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${ident(c.name)}`);
     return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${nulls.join(', ')}, ${partition} WHERE false`;
   }
-  // `update` read as JSON keeps the object's text; ignore_errors: a malformed line is a row of NULLs.
-  const columns = `{received_at: 'BIGINT', "update": 'JSON', unparsed: 'VARCHAR'}`;
+  // A JSON column read as JSON keeps the object's text; ignore_errors: a malformed line is a row of NULLs.
+  const readTypes = rawTable.columns.map((c) => `${ident(c.name)}: '${RAW_JSON_COLUMNS.has(c.name) ? 'JSON' : DUCK_TYPES[c.type]}'`);
+  const columns = `{${readTypes.join(', ')}}`;
   const source =
     `read_json(${fileList(files)}, format = 'newline_delimited', columns = ${columns}, ` +
     `hive_partitioning = true, hive_types = {'${PARTITION_COLUMN.name}': DATE}, ignore_errors = true)`;
-  const select = RAW_TABLE_COLUMNS.map((c) => typed(c.name, c.type)).join(', ');
+  const select = rawTable.columns.map((c) => typed(c.name, c.type)).join(', ');
   return `CREATE OR REPLACE VIEW ${RAW_TABLE} AS SELECT ${select}, ${PARTITION_COLUMN.name} FROM ${source}`;
 }

@@ -69,7 +69,7 @@ export const command: Command = {
       } catch (error) {
         bar?.done();
         const rest = days.length > 1 ? `; ${i} earlier day(s) built, re-run with --from ${day} --to ${days.at(-1)}` : '';
-        throw new Error(`enrichment of ${day} failed: ${error instanceof Error ? error.message : String(error)}${rest}`);
+        throw new Error(`enrichment of ${day} failed: ${error instanceof Error ? error.message : String(error)}${rest}`, { cause: error });
       }
       totals.telegram += s.rows.telegram;
       totals.events += s.rows.telegram_events;
