@@ -9,6 +9,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
+import { emfFields } from '../core/metrics';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
 import { createLogger } from '../core/log';
 import { AthenaCatalog } from '../adapters/aws/athena-catalog';
@@ -80,7 +81,18 @@ export function lookbackFromEnv(value: string | undefined): number {
 export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: NodeJS.ProcessEnv = process.env, clock?: InvocationClock): Promise<DaySummary[]> {
   const plan = planEnrichment(event, parseUtcOffset(env.CONTEXT_UTC_OFFSET ?? '-03:00'), lookbackFromEnv(env.LOOKBACK_DAYS));
   if (plan.kind === 'day') return [await enrichDay(plan.date, d, { force: plan.force })];
-  if (plan.kind === 'scheduled') return enrichWithLookback(plan.date, plan.lookbackDays, d);
+  if (plan.kind === 'scheduled') {
+    const days = await enrichWithLookback(plan.date, plan.lookbackDays, d);
+    // The heartbeat the "EnrichmentDidNotRun" alarm watches: a day with nothing to build logs no
+    // EnrichedLines, so only this line tells a quiet day from a schedule that stopped.
+    d.logger.info(`scheduled enrichment of ${plan.date} done`, {
+      event: 'scheduled_run',
+      date: plan.date,
+      days: days.map((s) => `${s.date}:${s.status}`),
+      ...emfFields({ ScheduledEnrichmentRuns: { value: 1, unit: 'Count' } }),
+    });
+    return days;
+  }
   const done: DaySummary[] = [];
   let slowest = 0;
   for (const [i, day] of plan.days.entries()) {

@@ -181,6 +181,16 @@ export class Monitoring extends Construct {
       props.enrichmentFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES }),
     );
 
+    // Errors and the failure queue say nothing when the schedule itself stops (disabled, deleted, or
+    // the Lambda never invoked): every scheduled run that completes logs a heartbeat metric, and 30 hours
+    // (five 6-hour periods) without one alarm. A daily run puts one in every such window.
+    alarm(
+      'EnrichmentDidNotRun',
+      'No scheduled enrichment completed in the last 30 hours: check the schedule (enabled?) and the enrichment log; re-run missed days (README, Operate).',
+      { threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 5, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ScheduledEnrichmentRuns', statistic: 'Sum', period: Duration.hours(6) }),
+    );
+
     // --- Watchdog: what Telegram says about the webhook
     this.watchdog = new PipelineFunction(this, 'Watchdog', {
       entry: 'handlers/watchdog.ts',

@@ -140,6 +140,22 @@ describe('enrichment handler', () => {
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
   });
 
+  it('a scheduled run that completes logs the heartbeat metric the EnrichmentDidNotRun alarm watches; a failing one does not', async () => {
+    emptyBucket();
+    const logger = memoryLogger();
+    const deps = { raw: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'raw'), enriched: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'enriched'), catalog: { addPartition: async () => {} }, logger, enrichedLocation: 's3://enriched' };
+    await runEnrichment({ source: 'schedule', time: '2026-03-10T06:00:00Z' }, deps, { LOOKBACK_DAYS: '1' });
+    const beats = logger.lines.filter((l) => l.event === 'scheduled_run');
+    expect(beats).toHaveLength(1);
+    expect(beats[0]).toMatchObject({ date: '2026-03-09', days: ['2026-03-08:empty', '2026-03-09:empty'], ScheduledEnrichmentRuns: 1 });
+    expect(JSON.stringify((beats[0] as { _aws: unknown })._aws)).toContain('"Name":"ScheduledEnrichmentRuns"');
+    // A manual day is not the schedule; a failing scheduled run leaves no heartbeat.
+    await runEnrichment({ date: '2026-03-01' }, deps, {});
+    s3.on(ListObjectsV2Command).rejects(new Error('AccessDenied'));
+    await expect(runEnrichment({ source: 'schedule', time: '2026-03-11T06:00:00Z' }, deps, { LOOKBACK_DAYS: '0' })).rejects.toThrow(/AccessDenied/);
+    expect(logger.lines.filter((l) => l.event === 'scheduled_run')).toHaveLength(1);
+  });
+
   it('a range stops before a day it has no time left for, naming the payload to finish', async () => {
     emptyBucket();
     const deps = { raw: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'raw'), enriched: new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'enriched'), catalog: { addPartition: async () => {} }, logger: memoryLogger(), enrichedLocation: 's3://enriched' };

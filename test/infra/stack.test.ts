@@ -198,13 +198,18 @@ describe('monitoring', () => {
     const names = alarms.map(([id]) => id).join(' ');
     for (const name of [
       'FirehoseDataFreshness', 'FirehoseDeliveryFailures', 'WebhookSinkFailed', 'WebhookErrors', 'Api5xx', 'ChatMigrated',
-      'EnrichmentErrors', 'EnrichmentFailureQueue', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors', 'WebhookNotRegistered',
+      'EnrichmentErrors', 'EnrichmentFailureQueue', 'EnrichmentDidNotRun', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors', 'WebhookNotRegistered',
     ]) {
       expect(names).toContain(name);
     }
     for (const [, a] of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Updates', Namespace: 'TelegramPipeline', Dimensions: [{ Name: 'Outcome', Value: 'sink_failed' }],
+    });
+    // A schedule that stopped is an alarm too: 30 hours without the scheduled run's heartbeat, missing data breaching.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ScheduledEnrichmentRuns', Namespace: 'TelegramPipeline', Statistic: 'Sum', Period: 21_600,
+      EvaluationPeriods: 5, DatapointsToAlarm: 5, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
     });
     const migrated = alarms.find(([id]) => /ChatMigrated/.test(id))![1].Properties;
     expect(JSON.stringify(migrated.Metrics)).toContain('"Value":"stored"');
