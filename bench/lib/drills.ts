@@ -1,6 +1,6 @@
 /**
- * Reliability drills, shared by the tests (test/drills, small N for CI) and `npm run bench -- --drills`
- * (the full 100k). Loopback only, bounded in count and time. Each returns its figures; the callers assert
+ * Reliability drills, shared by the tests (test/drills) and `npm run bench`, both at the issue's size
+ * (100k updates). Loopback only, bounded in count and time. Each returns its figures; the callers assert
  * 0 lost and 0 duplicates.
  *
  * - burst with faults: N updates over 40 connections to `tgpipe serve --fail-rate 0.1` (the local
