@@ -15,15 +15,19 @@ export interface WebhookRequest {
   readonly body: string;
 }
 
-export type WebhookOutcome =
-  | 'stored'
-  | 'stored_unparsed'
-  | 'dropped_chat_not_allowed'
-  | 'dropped_no_chat'
-  | 'dropped_oversized'
-  | 'unauthorized'
-  | 'method_not_allowed'
-  | 'sink_failed';
+/** Every answer the webhook counts (the `Outcome` dimension of its `Updates` metric). */
+export const WEBHOOK_OUTCOMES = [
+  'stored',
+  'stored_unparsed',
+  'dropped_chat_not_allowed',
+  'dropped_no_chat',
+  'dropped_oversized',
+  'unauthorized',
+  'method_not_allowed',
+  'sink_failed',
+] as const;
+
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export interface WebhookResult {
   readonly status: number;

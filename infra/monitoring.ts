@@ -17,6 +17,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../core/metrics';
+import { WEBHOOK_OUTCOMES } from '../core/webhook';
 import { FIREHOSE_ERROR_PREFIX } from '../schemas/layout';
 import { removalPolicyOf } from './buckets';
 import type { StackConfig } from './config';
@@ -40,6 +41,7 @@ export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly watchdog: PipelineFunction;
   readonly alarms: Record<string, cloudwatch.Alarm> = {};
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -190,6 +192,15 @@ export class Monitoring extends Construct {
       { threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 5, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ScheduledEnrichmentRuns', statistic: 'Sum', period: Duration.hours(6) }),
     );
+    // Bad lines never stop a day: they are set aside under _quarantine/ and counted. Someone should look.
+    const enrichmentMetric = (name: string, statistic = 'Sum', period = Duration.hours(6)) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period });
+    alarm(
+      'EnrichmentQuarantined',
+      'The daily build set raw lines aside (not JSON, not an update, or unparsed bodies the webhook kept): they are under _quarantine/ in the enriched bucket, named by day, object and line.',
+      atLeastOnce,
+      enrichmentMetric('Quarantined'),
+    );
 
     // --- Watchdog: what Telegram says about the webhook
     this.watchdog = new PipelineFunction(this, 'Watchdog', {
@@ -241,5 +252,57 @@ export class Monitoring extends Construct {
       { ...atLeastOnce, evaluationPeriods: 3 },
       sumOver(this.watchdog.function.metricErrors()),
     );
+
+    this.dashboard = this.buildDashboard(props, updates, watchdogMetric, enrichmentMetric);
+  }
+
+  /** One page for the operator: every stage's flow and health, and every alarm's state. */
+  private buildDashboard(
+    props: MonitoringProps,
+    updates: (outcome: string) => cloudwatch.Metric,
+    watchdogMetric: (name: string, statistic: string) => cloudwatch.Metric,
+    enrichmentMetric: (name: string, statistic?: string, period?: Duration) => cloudwatch.Metric,
+  ): cloudwatch.Dashboard {
+    const daily = Duration.days(1);
+    const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = [], width = 8) =>
+      new cloudwatch.GraphWidget({ title, left, right, width, height: 6 });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 4 }),
+    );
+    dashboard.addWidgets(
+      graph('Webhook: updates by outcome (5 min)', WEBHOOK_OUTCOMES.map((o) => updates(o).with({ label: o }))),
+      graph(
+        'Webhook: latency (ms) and Lambda errors',
+        [
+          new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'WebhookLatency', dimensionsMap: { Outcome: 'stored' }, statistic: 'p50', period: FIVE_MINUTES, label: 'p50 stored' }),
+          new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'WebhookLatency', dimensionsMap: { Outcome: 'stored' }, statistic: 'p99', period: FIVE_MINUTES, label: 'p99 stored' }),
+        ],
+        [props.webhook.metricErrors({ period: FIVE_MINUTES }), props.webhook.metricThrottles({ period: FIVE_MINUTES })],
+      ),
+      graph('API Gateway: requests, 4xx, 5xx', [props.api.metricCount({ period: FIVE_MINUTES }), props.api.metricClientError({ period: FIVE_MINUTES }), props.api.metricServerError({ period: FIVE_MINUTES })]),
+    );
+    dashboard.addWidgets(
+      graph('Firehose: records in and delivered to S3', [
+        props.deliveryStream.metric('IncomingRecords', { statistic: 'Sum', period: FIVE_MINUTES }),
+        props.deliveryStream.metric('DeliveryToS3.Records', { statistic: 'Sum', period: FIVE_MINUTES }),
+      ]),
+      graph(
+        'Firehose: freshness (s) and delivery success',
+        [props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: FIVE_MINUTES })],
+        [props.deliveryStream.metric('DeliveryToS3.Success', { statistic: 'Minimum', period: FIVE_MINUTES })],
+      ),
+      graph('Telegram (watchdog): pending updates, seconds since last error', [watchdogMetric('PendingUpdateCount', 'Maximum')], [watchdogMetric('SecondsSinceLastError', 'Minimum')]),
+    );
+    dashboard.addWidgets(
+      graph('Enrichment: rows per day', [enrichmentMetric('EnrichedMessages', 'Sum', daily), enrichmentMetric('EnrichedEvents', 'Sum', daily)]),
+      graph('Enrichment: duplicates and quarantined lines per day', [enrichmentMetric('Duplicates', 'Sum', daily), enrichmentMetric('Quarantined', 'Sum', daily)]),
+      graph(
+        'Enrichment: duration (ms) and Lambda errors',
+        [enrichmentMetric('EnrichmentDuration', 'Maximum', daily)],
+        [props.enrichment.metricErrors({ period: daily }), enrichmentMetric('ScheduledEnrichmentRuns', 'Sum', daily)],
+      ),
+    );
+    return dashboard;
   }
 }

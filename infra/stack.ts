@@ -30,6 +30,7 @@ export const OUTPUTS = {
   enrichmentFunction: 'EnrichmentFunctionName',
   replayFunction: 'ReplayFunctionName',
   alarmTopic: 'AlarmTopicArn',
+  dashboard: 'DashboardName',
 } as const;
 
 export class PipelineStack extends Stack {
@@ -86,5 +87,6 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.enrichmentFunction, this.enrichment.function.function.functionName, 'Enrichment Lambda (invoke with {"date":"YYYY-MM-DD"})');
     output(OUTPUTS.replayFunction, this.replay.function.function.functionName, 'Replay Lambda (invoke with {"from","to","source"})');
     output(OUTPUTS.alarmTopic, this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+    output(OUTPUTS.dashboard, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard: every stage and every alarm on one page');
   }
 }

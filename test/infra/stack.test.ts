@@ -11,6 +11,7 @@ import { ENRICHED_TABLES, glueColumns } from '../../schemas';
 import { buildApp } from '../../infra/pipeline-app';
 import { CONTEXT_KEYS, DEFAULT_CONFIG, readStackConfig } from '../../infra/config';
 import { OUTPUTS } from '../../infra/stack';
+import { WEBHOOK_OUTCOMES } from '../../core/webhook';
 import { readFileSync } from 'node:fs';
 
 let template: Template;
@@ -198,7 +199,8 @@ describe('monitoring', () => {
     const names = alarms.map(([id]) => id).join(' ');
     for (const name of [
       'FirehoseDataFreshness', 'FirehoseDeliveryFailures', 'WebhookSinkFailed', 'WebhookErrors', 'Api5xx', 'ChatMigrated',
-      'EnrichmentErrors', 'EnrichmentFailureQueue', 'EnrichmentDidNotRun', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors', 'WebhookNotRegistered',
+      'EnrichmentErrors', 'EnrichmentFailureQueue', 'EnrichmentDidNotRun', 'EnrichmentQuarantined', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors',
+      'WebhookNotRegistered',
     ]) {
       expect(names).toContain(name);
     }
@@ -217,6 +219,31 @@ describe('monitoring', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'errors/' }] } } },
     });
+  });
+
+  it('lines the daily build set aside raise an alarm', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Quarantined', Namespace: 'TelegramPipeline', Statistic: 'Sum', Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('one dashboard: every alarm, every webhook outcome, each stage\'s flow', () => {
+    const [, dashboard] = ofType('AWS::CloudWatch::Dashboard')[0] ?? [];
+    expect(dashboard, 'dashboard').toBeDefined();
+    // The body is a CloudFormation join of JSON text and references: resolve the references to their logical ids.
+    const parts = dashboard!.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, ''))).join(''));
+    const widgets = body.widgets as Array<{ type: string; properties: any }>;
+    const status = widgets.find((w) => w.properties.alarms !== undefined);
+    const alarmIds = ofType('AWS::CloudWatch::Alarm').map(([id]) => id);
+    expect(status!.properties.alarms).toHaveLength(alarmIds.length);
+    for (const id of alarmIds) expect(JSON.stringify(status!.properties.alarms)).toContain(id);
+    const metrics = JSON.stringify(widgets.map((w) => w.properties.metrics ?? []));
+    for (const outcome of WEBHOOK_OUTCOMES) expect(metrics).toContain(`"Outcome","${outcome}"`);
+    for (const name of ['WebhookLatency', 'IncomingRecords', 'DeliveryToS3.DataFreshness', 'PendingUpdateCount', 'EnrichedMessages', 'EnrichedEvents', 'Duplicates', 'Quarantined', 'EnrichmentDuration']) {
+      expect(metrics).toContain(`"${name}"`);
+    }
   });
 
   it('outputs everything set-webhook and operators need', () => {
