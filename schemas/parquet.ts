@@ -47,5 +47,10 @@ export const PARQUET_WRITER_OPTIONS = {
    * its per-row buffers: at 1M messages peak RSS was 568 MiB with 25k rows, 414 MiB with 15k.
    */
   rowGroupSize: 15_000,
+  /**
+   * Rows per data page. Keep it at or above rowGroupSize (one page per column chunk): parquetjs-lite
+   * writes a wrong first_row_index into the offset index for every page after a chunk's first, and
+   * Trino (Athena) may use that index to skip pages. test/core/schemas.test.ts holds the line.
+   */
   pageSize: 64 * 1024,
 } as const;

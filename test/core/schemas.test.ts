@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPartitionSql, createTableDdl, ENRICHED_TABLES, glueColumns, parquetFields, SCHEMA_VERSION, telegramTable } from '../../schemas';
+import { addPartitionSql, createTableDdl, ENRICHED_TABLES, glueColumns, PARQUET_WRITER_OPTIONS, parquetFields, SCHEMA_VERSION, telegramTable } from '../../schemas';
 
 describe('schemas', () => {
   it('keeps the original pipeline columns first, with their names', () => {
@@ -28,6 +28,11 @@ describe('schemas', () => {
         expect(spec.statistics === false).toBe(column.type === 'string');
       }
     }
+  });
+
+  it('writes v1 data pages, one page per column chunk (parquetjs-lite indexes later pages wrongly)', () => {
+    expect(PARQUET_WRITER_OPTIONS.useDataPageV2).toBe(false);
+    expect(PARQUET_WRITER_OPTIONS.pageSize).toBeGreaterThanOrEqual(PARQUET_WRITER_OPTIONS.rowGroupSize);
   });
 
   it('has a version', () => expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(1));
