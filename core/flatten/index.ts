@@ -2,7 +2,8 @@
  * Flattening: one Telegram update -> one row of `telegram` (new messages) or `telegram_events`
  * (everything else, future kinds included). Pure; every column key is set (null when absent) so the
  * Parquet writers see one shape. Lists become JSON strings: parquetjs-lite's `repeated` fields cannot be
- * read by Athena.
+ * read by Athena. Never throws on a JSON object with an integer update_id: a field of the wrong type, or a
+ * value its column cannot hold, is null (test/flatten/flatten-fuzz.test.ts).
  */
 import { classifyUpdate, type AnyUpdate, type EnrichedTableName } from '../update-kinds';
 import { telegramTable, telegramEventsTable, type Row, type TableSchema } from '../../schemas';
@@ -21,9 +22,29 @@ const nullRow = (table: TableSchema): Row => Object.fromEntries(table.columns.ma
 const MESSAGE_ROW = nullRow(telegramTable);
 const EVENT_ROW = nullRow(telegramEventsTable);
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+// Numbers go through the helper of their column's type, anything else is null (like a field of the wrong
+// type): the Parquet writer fails the whole day on a number its column cannot hold (a fraction, 1e300,
+// Infinity from `1e400`, an INT32 overflow).
+/** `bigint` columns: an integer JavaScript holds exactly. */
+const num = (v: unknown): number | null => (Number.isSafeInteger(v) ? (v as number) : null);
+/** `int` columns: an integer that fits INT32. */
+const int32 = (v: unknown): number | null => (Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff ? (v as number) : null);
+/** `double` columns: a finite number. */
+const double = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * JSON text for a list or map column; null when JSON.stringify throws, as it does (stack overflow) on
+ * nesting deeper than its recursion, which JSON.parse reads without trouble.
+ */
+function json(v: unknown): string | null {
+  try {
+    return JSON.stringify(v) ?? null;
+  } catch {
+    return null;
+  }
+}
 /** Length in Unicode code points, as SQL `length()` counts it. */
 export function codePointLength(text: string): number {
   let n = 0;
@@ -39,24 +60,37 @@ export function codePointLength(text: string): number {
   return n;
 }
 const lengthOf = (text: string | null): number | null => (text === null ? null : codePointLength(text));
-const secondsToDate = (s: number | null): Date | null => (s === null || s <= 0 ? null : new Date(s * 1000));
-const msToDate = (ms: number | undefined): Date | null => (ms === undefined ? null : new Date(ms));
-
-/** A reaction as one string: the emoji, `custom:<id>` or `paid`. */
-function reactionName(r: Json | undefined): string {
-  if (!r) return 'unknown';
-  if (r.type === 'emoji') return String(r.emoji);
-  if (r.type === 'custom_emoji') return `custom:${r.custom_emoji_id}`;
-  return String(r.type);
+/** A Date, or null where JavaScript has none (beyond ±8.64e15 ms): an Invalid Date fails the Parquet writer. */
+function validDate(ms: number): Date | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
+const secondsToDate = (s: number | null): Date | null => (s === null || s <= 0 ? null : validDate(s * 1000));
+const msToDate = (ms: number | undefined): Date | null => (ms === undefined ? null : validDate(ms));
+
+/**
+ * A reaction as one string: the emoji, `custom:<id>` or `paid`. Fields are read with str(): String() and
+ * template literals throw on an object such as `{"toString":1}`.
+ */
+function reactionName(r: unknown): string {
+  if (!isObject(r)) return 'unknown';
+  if (r.type === 'emoji') return str(r.emoji) ?? 'unknown';
+  if (r.type === 'custom_emoji') return `custom:${str(r.custom_emoji_id) ?? 'unknown'}`;
+  return str(r.type) ?? 'unknown';
+}
+
+/** JSON array of reaction names: [] when the list is absent, null when it is not a list. */
+const reactionList = (v: unknown): string | null => (v === undefined || v === null ? '[]' : Array.isArray(v) ? JSON.stringify(v.map((r) => reactionName(r))) : null);
 
 /** Media fields: the largest photo size, or the single media object of the message. */
 function mediaOf(m: Json, kind: string): Json | undefined {
   if (kind === 'photo' || (kind === 'live_photo' && Array.isArray(m.photo))) {
-    const sizes = m.photo as Json[] | undefined;
-    if (!Array.isArray(sizes) || sizes.length === 0) return undefined;
+    // Sizes that are not objects are skipped, and only numbers multiplied (`*` throws on {"toString":1}).
+    const sizes = Array.isArray(m.photo) ? m.photo.filter(isObject) : [];
+    if (sizes.length === 0) return undefined;
+    const area = (s: Json) => (double(s.width) ?? 0) * (double(s.height) ?? 0);
     let best = sizes[0]!;
-    for (const s of sizes) if ((s.width ?? 0) * (s.height ?? 0) > (best.width ?? 0) * (best.height ?? 0)) best = s;
+    for (const s of sizes) if (area(s) > area(best)) best = s;
     return best;
   }
   const media = m[kind];
@@ -107,7 +141,7 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   row.caption = str(m.caption);
   if (Array.isArray(entities)) {
     row.entity_count = entities.length;
-    row.entity_types = JSON.stringify(entities.map((e) => e.type));
+    row.entity_types = json(entities.map((e) => e?.type)); // an entity may be null
   }
 
   const media = mediaOf(m, kind);
@@ -117,9 +151,9 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
     row.media_file_size = num(media.file_size);
     row.media_mime_type = str(media.mime_type);
     row.media_file_name = str(media.file_name);
-    row.media_width = num(media.width ?? media.length);
-    row.media_height = num(media.height ?? media.length);
-    row.media_duration = num(media.duration);
+    row.media_width = int32(media.width ?? media.length);
+    row.media_height = int32(media.height ?? media.length);
+    row.media_duration = int32(media.duration);
   }
   row.media_group_id = str(m.media_group_id);
   row.has_media_spoiler = bool(m.has_media_spoiler);
@@ -135,13 +169,13 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   }
   const location = (m.venue?.location ?? m.location) as Json | undefined;
   if (location) {
-    row.location_latitude = num(location.latitude);
-    row.location_longitude = num(location.longitude);
+    row.location_latitude = double(location.latitude);
+    row.location_longitude = double(location.longitude);
   }
   if (m.contact) row.contact_user_id = num(m.contact.user_id);
   if (m.dice) {
     row.dice_emoji = str(m.dice.emoji);
-    row.dice_value = num(m.dice.value);
+    row.dice_value = int32(m.dice.value);
   }
 
   const reply = m.reply_to_message as Json | undefined;
@@ -167,10 +201,10 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   row.is_automatic_forward = bool(m.is_automatic_forward);
   row.via_bot_id = num(m.via_bot?.id);
   row.author_signature = str(m.author_signature);
-  row.sender_boost_count = num(m.sender_boost_count);
+  row.sender_boost_count = int32(m.sender_boost_count);
 
   if (Array.isArray(m.new_chat_members)) {
-    row.new_chat_member_ids = JSON.stringify(m.new_chat_members.map((u: Json) => u.id));
+    row.new_chat_member_ids = json(m.new_chat_members.map((u: Json | null) => u?.id)); // a member may be null
     row.new_chat_member_count = m.new_chat_members.length;
   }
   row.left_chat_member_id = num(m.left_chat_member?.id);
@@ -199,15 +233,16 @@ function setChat(row: Row, chat: Json | undefined): void {
   row.chat_title = str(chat.title);
 }
 
-const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : json(v));
 
 function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number | undefined, receivedAtMs: number | undefined): Row {
   const row: Row = { ...EVENT_ROW };
   row.update_id = updateId;
   row.event_kind = kind;
-  const date = eventDate !== undefined && eventDate > 0 ? eventDate : null;
+  const seconds = num(eventDate);
+  const date = seconds !== null && seconds > 0 ? seconds : null;
   row.event_date = date;
-  row.event_ts = date !== null ? new Date(date * 1000) : msToDate(receivedAtMs);
+  row.event_ts = secondsToDate(date) ?? msToDate(receivedAtMs);
   row.received_at = msToDate(receivedAtMs);
 
   switch (kind) {
@@ -230,19 +265,21 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       setActor(row, p.user);
       row.actor_chat_id = num(p.actor_chat?.id);
       row.message_id = num(p.message_id);
-      row.reactions_old = JSON.stringify((p.old_reaction ?? []).map(reactionName));
-      row.reactions_new = JSON.stringify((p.new_reaction ?? []).map(reactionName));
+      row.reactions_old = reactionList(p.old_reaction);
+      row.reactions_new = reactionList(p.new_reaction);
       break;
     case 'message_reaction_count': {
       setChat(row, p.chat);
       row.message_id = num(p.message_id);
-      const counts: Record<string, number> = {};
+      const counts: Record<string, number | null> = {};
       let total = 0;
-      for (const r of (p.reactions ?? []) as Json[]) {
-        counts[reactionName(r.type)] = r.total_count;
-        total += Number(r.total_count) || 0;
+      // Only object entries and integer counts: Number() throws on {"toString":1}; 1e400 is Infinity.
+      for (const r of (Array.isArray(p.reactions) ? p.reactions : []).filter(isObject)) {
+        const n = num(r.total_count);
+        counts[reactionName(r.type)] = n;
+        total += n ?? 0;
       }
-      row.reaction_total_count = total;
+      row.reaction_total_count = int32(total);
       row.reaction_counts = JSON.stringify(counts);
       break;
     }
@@ -283,14 +320,14 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       break;
     case 'poll':
       row.poll_id = str(p.id);
-      row.poll_total_voter_count = num(p.total_voter_count);
+      row.poll_total_voter_count = int32(p.total_voter_count);
       row.poll_is_closed = bool(p.is_closed);
       break;
     case 'poll_answer':
       setActor(row, p.user);
       row.actor_chat_id = num(p.voter_chat?.id);
       row.poll_id = str(p.poll_id);
-      row.poll_option_ids = JSON.stringify(p.option_ids ?? []);
+      row.poll_option_ids = json(p.option_ids ?? []);
       break;
     case 'chat_boost':
     case 'removed_chat_boost': {
@@ -320,7 +357,7 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
     case 'purchased_paid_media':
     case 'subscription':
       setActor(row, p.from ?? p.user);
-      row.payload = JSON.stringify({
+      row.payload = json({
         invoice_payload: p.invoice_payload ?? p.paid_media_payload ?? null,
         currency: p.currency ?? null,
         total_amount: p.total_amount ?? null,
