@@ -27,15 +27,20 @@ export function dateInOffset(unixMs: number, offsetMinutes: number): string {
   return new Date(unixMs + offsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
+/** 9999-12-31T23:59:59Z: the last instant whose date is written YYYY-MM-DD. */
+const LAST_DATED_SECOND = 253_402_300_799;
+
 /**
- * The update's own event time in unix seconds, from the kind table; undefined for kinds without a date
- * and for a date of 0 (Telegram's marker for an inaccessible message).
+ * The update's own event time in unix seconds, from the kind table; undefined for kinds without a date,
+ * for a date of 0 (Telegram's marker for an inaccessible message), and for a date no calendar day can
+ * name (a fraction, or past year 9999): such an update is dated by its arrival instead of failing the
+ * webhook, which Telegram would retry for 24 hours while holding the chat back.
  */
 export function eventDateOf(update: Record<string, unknown>): number | undefined {
   const classified = classifyUpdate(update);
   if (!classified) return undefined;
   const seconds = classified.rule.eventDate(classified.payload);
-  return seconds !== undefined && seconds > 0 ? seconds : undefined;
+  return seconds !== undefined && Number.isSafeInteger(seconds) && seconds > 0 && seconds <= LAST_DATED_SECOND ? seconds : undefined;
 }
 
 /** `context_date` of an update: its event date, else its arrival time, in the configured offset. */

@@ -53,9 +53,18 @@ describe('contextDateOf: each kind uses its own event date', () => {
     ['a date of 0 (inaccessible message)', { update_id: 1, message: { message_id: 1, date: 0, chat: { id: -1 } } }],
     ['an unknown future kind', { update_id: 1, some_new_kind: { chat: { id: -1 }, date: lateEvening } }],
     ['no kind at all', { update_id: 1 }],
+    ['a date past year 9999', { update_id: 1, message: { message_id: 1, date: 253_402_300_800, chat: { id: -1 } } }],
+    ['a date beyond what JavaScript can hold', { update_id: 1, message: { message_id: 1, date: 1e13, chat: { id: -1 } } }],
+    ['a fractional date', { update_id: 1, message: { message_id: 1, date: lateEvening + 0.5, chat: { id: -1 } } }],
+    ['a negative date', { update_id: 1, message: { message_id: 1, date: -lateEvening, chat: { id: -1 } } }],
+    ['a date that is a string', { update_id: 1, message: { message_id: 1, date: String(lateEvening), chat: { id: -1 } } }],
   ];
   it.each(undated)('%s falls back to received_at', (_name, update) => {
     expect(contextDateOf(update, received, BRT)).toBe('2026-03-12');
+  });
+
+  it('the last nameable day still counts as the event date', () => {
+    expect(contextDateOf({ update_id: 1, message: { message_id: 1, date: 253_402_300_799, chat: { id: -1 } } }, received, 0)).toBe('9999-12-31');
   });
 
   it('unparsed bodies use received_at', () => {

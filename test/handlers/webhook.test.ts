@@ -96,6 +96,17 @@ describe('webhook handler: answers (DESIGN.md, Webhook answers)', () => {
     expect(putLines()).toHaveLength(0);
   });
 
+  it.each([1e13, 253_402_300_800, 1.5e9 + 0.5])('stores an update whose date (%d) names no calendar day, dated by its arrival', async (date) => {
+    const { handler } = setup();
+    const body = `{"update_id":77,"message":{"message_id":9,"date":${date},"chat":{"id":${ALLOWED_CHATS[0]},"type":"supergroup","title":"x"},"text":"hi"}}`;
+    const result = await handler(event(body));
+    expect(result.statusCode).toBe(200);
+    const lines = putLines();
+    expect(lines).toHaveLength(1);
+    // Arrival 2026-06-01T12:00Z is 2026-06-01 at -03:00; the body stays as received.
+    expect(lines[0]).toBe(`{"received_at":${NOW},"context_date":"2026-06-01","update":${body}}\n`);
+  });
+
   it('reads the secret header case-insensitively', async () => {
     const { handler } = setup();
     expect((await handler(event(text.body, { 'X-Telegram-Bot-Api-Secret-Token': SECRET }))).statusCode).toBe(200);
