@@ -28,7 +28,7 @@ import {
   telegramTable,
 } from '../../schemas';
 import { manifestObjects, unchangedSince, type DayManifest } from './day-plan';
-import { fastShredSelfCheck, TableWriter } from './table-writer';
+import { fastShredSelfCheck, RowMisfitError, TableWriter } from './table-writer';
 
 export { previousDay } from './day-plan';
 
@@ -154,6 +154,17 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     if (off) deps.logger.warn(`fast Parquet shredding off for ${table.name}: ${off}`, { event: 'fast_shred_off', table: table.name, reason: off });
   }
 
+  /** Keeps a record aside (counted, logged without its text, written to the day's quarantine object). */
+  const setAside = async (key: string, line: number, text: string, reason: string, detail?: string): Promise<void> => {
+    summary.quarantined += 1;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+    if (summary.quarantined <= QUARANTINE_LOG_LIMIT) {
+      deps.logger.warn(`quarantined record of ${date}: ${reason}`, { event: 'quarantined_record', date, object: key, line, reason, ...(detail ? { detail } : {}) });
+    }
+    const kept = `${JSON.stringify({ object: key, line, reason, ...(detail ? { detail } : {}), record: text })}\n`;
+    if (!quarantine.write(kept)) await new Promise((r) => quarantine.once('drain', r));
+  };
+
   try {
     for await (const { object, stream } of readInOrder(deps.raw, objects)) {
       let line = 0;
@@ -162,13 +173,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         summary.lines += 1;
         const record = parseRawRecord(text);
         if (!record.ok) {
-          summary.quarantined += 1;
-          reasons[record.reason] = (reasons[record.reason] ?? 0) + 1;
-          if (summary.quarantined <= QUARANTINE_LOG_LIMIT) {
-            deps.logger.warn(`quarantined record of ${date}: ${record.reason}`, { event: 'quarantined_record', date, object: object.key, line, reason: record.reason });
-          }
-          const kept = `${JSON.stringify({ object: object.key, line, reason: record.reason, record: text })}\n`;
-          if (!quarantine.write(kept)) await new Promise((r) => quarantine.once('drain', r));
+          await setAside(object.key, line, text, record.reason);
           continue;
         }
         const id = record.update.update_id;
@@ -182,9 +187,22 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           const known = otherDates[record.contextDate];
           if (known !== undefined || Object.keys(otherDates).length < 20) otherDates[record.contextDate] = (known ?? 0) + 1;
         }
-        const { table, row } = flattenUpdate(record.update, record.receivedAt);
-        const pending = writers[table].append(row);
-        if (pending) await pending;
+        // Flattening is total over updates (test/flatten/flatten-fuzz.test.ts) and a refused row leaves the
+        // writer untouched: should either still happen, one record is set aside, not the whole day.
+        let flat: ReturnType<typeof flattenUpdate>;
+        try {
+          flat = flattenUpdate(record.update, record.receivedAt);
+        } catch (error) {
+          await setAside(object.key, line, text, 'flatten_failed', (error as Error).message);
+          continue;
+        }
+        try {
+          const pending = writers[flat.table].append(flat.row);
+          if (pending) await pending;
+        } catch (error) {
+          if (!(error instanceof RowMisfitError)) throw error;
+          await setAside(object.key, line, text, 'column_misfit', error.message);
+        }
       }
     }
     quarantine.end();

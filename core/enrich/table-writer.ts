@@ -8,8 +8,9 @@
  * pair per column. `FlatShredder` appends exactly what parquetjs-lite's `shredRecord` would append to the
  * writer's row buffer (same arrays, same converted values, same statistics inputs), and hands the row to
  * the stock `appendRow` whenever that call has more to do: the first row of a buffer, the row that
- * completes a page or a row group (so the library encodes and flushes as it always does), and any row with
- * a value of an unexpected type (so the library converts it or throws its own error). The files are
+ * completes a page or a row group (so the library encodes and flushes as it always does). A row with a
+ * value its column cannot hold as it is goes nowhere: `append` throws `RowMisfitError` before touching
+ * any buffer, and the day sets the record aside (flattening should never produce one). The files are
  * byte-for-byte those of the stock writer (test/enrich/table-writer.test.ts). Before a table's first file,
  * a self-check shreds a probe row both ways and compares the row buffers: if a parquetjs-lite upgrade
  * changed its internals, the fast path turns itself off (logged) instead of writing anything different.
@@ -57,6 +58,59 @@ interface FlatColumn {
 
 const KIND_OF_TYPE: Record<string, Kind> = { UTF8: 'utf8', INT64: 'int64', INT32: 'int32', DOUBLE: 'double', BOOLEAN: 'boolean', TIMESTAMP_MILLIS: 'timestamp' };
 
+function flatColumns(table: TableSchema): FlatColumn[] {
+  const fields = parquetFields(table);
+  return table.columns.map((c) => {
+    const kind = KIND_OF_TYPE[fields[c.name]!.type];
+    if (!kind) throw new Error(`${table.name}.${c.name}: no fast shredding for Parquet type ${fields[c.name]!.type}`);
+    return { name: c.name, kind, distinct: fields[c.name]!.statistics !== false };
+  });
+}
+
+/** The first column whose value its Parquet type cannot hold as it is (null and absent always fit). */
+function misfitColumn(columns: readonly FlatColumn[], row: Row): string | undefined {
+  for (let i = 0; i < columns.length; i += 1) {
+    const v = row[columns[i]!.name];
+    if (v === null || v === undefined) continue;
+    let fits: boolean;
+    switch (columns[i]!.kind) {
+      case 'utf8':
+        fits = typeof v === 'string';
+        break;
+      case 'int64':
+        fits = Number.isSafeInteger(v);
+        break;
+      case 'int32':
+        fits = Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff;
+        break;
+      case 'double':
+        fits = typeof v === 'number' && Number.isFinite(v);
+        break;
+      case 'boolean':
+        fits = typeof v === 'boolean';
+        break;
+      case 'timestamp':
+        fits = v instanceof Date && !Number.isNaN(v.getTime());
+        break;
+    }
+    if (!fits) return columns[i]!.name;
+  }
+  return undefined;
+}
+
+/** A row with a value its column cannot hold; nothing of it was appended. */
+export class RowMisfitError extends Error {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    value: unknown,
+  ) {
+    // The value's type only: logs never carry message content (the record itself is kept in quarantine).
+    super(`${table}.${column} cannot hold this ${value instanceof Date ? 'date' : typeof value}`);
+    this.name = 'RowMisfitError';
+  }
+}
+
 /** Appends flat rows to a parquetjs-lite writer's row buffer as its shredRecord would. */
 export class FlatShredder {
   private readonly columns: FlatColumn[];
@@ -66,12 +120,7 @@ export class FlatShredder {
     table: TableSchema,
     private readonly writer: ParquetWriter,
   ) {
-    const fields = parquetFields(table);
-    this.columns = table.columns.map((c) => {
-      const kind = KIND_OF_TYPE[fields[c.name]!.type];
-      if (!kind) throw new Error(`${table.name}.${c.name}: no fast shredding for Parquet type ${fields[c.name]!.type}`);
-      return { name: c.name, kind, distinct: fields[c.name]!.statistics !== false };
-    });
+    this.columns = flatColumns(table);
     this.internals = writer as unknown as WriterInternals;
     if (typeof this.internals.rowGroupSize !== 'number' || typeof this.internals.envelopeWriter?.pageSize !== 'number' || typeof this.internals.rowBuffer !== 'object') {
       throw new Error('parquetjs-lite writer internals are not the expected ones');
@@ -89,30 +138,7 @@ export class FlatShredder {
     // The row that fills a page or a row group goes through appendRow, which then encodes / flushes.
     if (buffer.rowCount + 1 >= this.internals.rowGroupSize || buffer.pageRowCount + 1 >= this.internals.envelopeWriter.pageSize) return false;
     const columns = this.columns;
-    for (let i = 0; i < columns.length; i += 1) {
-      const v = row[columns[i]!.name];
-      if (v === null || v === undefined) continue;
-      switch (columns[i]!.kind) {
-        case 'utf8':
-          if (typeof v !== 'string') return false;
-          break;
-        case 'int64':
-          if (!Number.isSafeInteger(v)) return false;
-          break;
-        case 'int32':
-          if (!Number.isInteger(v) || (v as number) < -0x80000000 || (v as number) > 0x7fffffff) return false;
-          break;
-        case 'double':
-          if (typeof v !== 'number' || !Number.isFinite(v)) return false;
-          break;
-        case 'boolean':
-          if (typeof v !== 'boolean') return false;
-          break;
-        case 'timestamp':
-          if (!(v instanceof Date) || Number.isNaN(v.getTime())) return false;
-          break;
-      }
-    }
+    if (misfitColumn(columns, row) !== undefined) return false;
     for (let i = 0; i < columns.length; i += 1) {
       const c = columns[i]!;
       const column = data[c.name]!;
@@ -213,6 +239,7 @@ export class TableWriter {
   private writer: ParquetWriter | undefined;
   private shredder: FlatShredder | undefined;
   private opening: Promise<ParquetWriter> | undefined;
+  private readonly columns: readonly FlatColumn[];
   readonly path: string;
   rows = 0;
 
@@ -222,6 +249,7 @@ export class TableWriter {
     private readonly options: TableWriterOptions = {},
   ) {
     this.path = join(dir, `${table.name}-${randomUUID()}.parquet`);
+    this.columns = flatColumns(table);
   }
 
   /** Appends a row; returns a promise only when the row needs asynchronous work (opening, flushing). */
@@ -234,6 +262,10 @@ export class TableWriter {
   }
 
   private async appendSlow(row: Row): Promise<void> {
+    // parquetjs-lite would convert some misfits (a string of digits into INT64) and throw on others;
+    // either way the row would not be what flattening meant, so it is refused whole.
+    const misfit = misfitColumn(this.columns, row);
+    if (misfit !== undefined) throw new RowMisfitError(this.table.name, misfit, row[misfit]);
     const writer = this.writer ?? (await (this.opening ??= this.open()));
     await writer.appendRow(row);
     this.rows += 1;
