@@ -69,6 +69,18 @@ function migrationTarget(payload: any, chatId: number, allowed: ReadonlySet<numb
   return undefined;
 }
 
+/** The fields of a webhook request's log line (the Lambda's and the local server's): no body, no text. */
+export function webhookLogFields(result: WebhookResult): Record<string, unknown> {
+  return {
+    outcome: result.outcome,
+    status: result.status,
+    update_kind: result.kind,
+    chat_id: result.chatId,
+    update_id: result.updateId,
+    context_date: result.contextDate,
+  };
+}
+
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResult> {
   if (request.method.toUpperCase() !== 'POST') {
     return { ...answer(405, 'method not allowed: POST updates to /webhook'), outcome: 'method_not_allowed' };

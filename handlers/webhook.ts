@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig, type PipelineConfig } from '../core/config';
 import { createLogger, type Logger } from '../core/log';
 import { emfFields } from '../core/metrics';
-import { handleWebhook, type WebhookDeps } from '../core/webhook';
+import { handleWebhook, webhookLogFields, type WebhookDeps } from '../core/webhook';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
 import { readSecretViaExtension } from '../adapters/aws/secrets-extension';
 import type { RecordSink } from '../ports/record-sink';
@@ -56,12 +56,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
     const result = await handleWebhook({ method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body }, webhookDeps);
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     deps.logger.info('webhook request', {
-      outcome: result.outcome,
-      status: result.status,
-      update_kind: result.kind,
-      chat_id: result.chatId,
-      update_id: result.updateId,
-      context_date: result.contextDate,
+      ...webhookLogFields(result),
       latency_ms: latencyMs,
       ...emfFields(
         {

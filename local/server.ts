@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { PipelineConfig } from '../core/config';
 import type { Logger } from '../core/log';
-import { handleWebhook, type WebhookDeps, type WebhookResult } from '../core/webhook';
+import { handleWebhook, webhookLogFields, type WebhookDeps, type WebhookResult } from '../core/webhook';
 import type { RecordSink } from '../ports/record-sink';
 import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
@@ -78,12 +78,7 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     send(res, result.status, result.body);
     if (options.logRequests) {
       logger.log('debug', 'webhook request', {
-        outcome: result.outcome,
-        status: result.status,
-        update_kind: result.kind,
-        chat_id: result.chatId,
-        update_id: result.updateId,
-        context_date: result.contextDate,
+        ...webhookLogFields(result),
         bytes,
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
       });
