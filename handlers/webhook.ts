@@ -67,7 +67,9 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         { Outcome: result.outcome },
       ),
     });
-    return { statusCode: result.status, headers: { 'content-type': 'application/json' }, body: result.body };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (result.status === 405) headers.allow = 'POST';
+    return { statusCode: result.status, headers, body: result.body };
   };
 }
 

@@ -66,7 +66,9 @@ export class Catalog extends Construct {
       // SSE-S3 data: Athena needs no client-side decryption.
       hasEncryptedData: false,
       partitionProjection: {
-        [PARTITION_COLUMN.name]: glue.PartitionProjectionConfiguration.date({ min: '2020-01-01', max: 'NOW', format: 'yyyy-MM-dd' }),
+        // Athena projects dates in UTC: east of UTC (a positive CONTEXT_UTC_OFFSET) the local day starts
+        // before UTC's, and with max NOW today's context_date would be out of range until UTC midnight.
+        [PARTITION_COLUMN.name]: glue.PartitionProjectionConfiguration.date({ min: '2020-01-01', max: 'NOW+1DAYS', format: 'yyyy-MM-dd' }),
       },
       parameters: {
         'storage.location.template': `s3://${props.rawBucket.bucketName}/${RAW_PREFIX}${PARTITION_COLUMN.name}=\${${PARTITION_COLUMN.name}}/`,

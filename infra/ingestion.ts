@@ -1,5 +1,5 @@
 /**
- * Ingestion: Telegram -> API Gateway HTTP API (POST /webhook) -> webhook Lambda -> Firehose.
+ * Ingestion: Telegram -> API Gateway HTTP API (POST /webhook; other methods answered 405 by the Lambda) -> webhook Lambda -> Firehose.
  * Also the two Telegram secrets: the webhook secret token (generated here, in Telegram's charset) and the
  * slot for the bot token (set by the operator, never in the template).
  */
@@ -125,7 +125,8 @@ export class Ingestion extends Construct {
     });
     this.api.addRoutes({
       path: WEBHOOK_PATH,
-      methods: [apigwv2.HttpMethod.POST],
+      // Every method reaches the Lambda, so a GET gets DESIGN's 405 (with Allow: POST), not API Gateway's 404.
+      methods: [apigwv2.HttpMethod.ANY],
       integration: new HttpLambdaIntegration('WebhookIntegration', this.webhook.function, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),

@@ -28,8 +28,8 @@
  *   divides them in double: 0.333...).
  * - Session: TimeZone UTC (Athena's), integer division for `/` on integers (Trino: 5 / 2 = 2), NULLS LAST.
  *
- * Known differences left (documented in the README, not detectable in the text): division by zero is an
- * error on Athena and NULL locally; `CAST(double AS VARCHAR)` formats differently; unaliased expression
+ * Known differences left (documented in the README, not detectable in the text): division by zero is NULL
+ * locally, an error on Athena for integers and decimals, Infinity/NaN for doubles; `CAST(double AS VARCHAR)` formats differently; unaliased expression
  * columns are named `_col0`... on Athena and after the expression locally (reports alias every column).
  */
 

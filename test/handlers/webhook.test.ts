@@ -116,7 +116,11 @@ describe('webhook handler: answers (DESIGN.md, Webhook answers)', () => {
 
   it('405 for anything but POST', async () => {
     const { handler } = setup();
-    for (const method of ['GET', 'PUT', 'DELETE']) expect((await handler(event(text.body, undefined, method))).statusCode).toBe(405);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const result = (await handler(event(text.body, undefined, method))) as { statusCode: number; headers: Record<string, string> };
+      expect(result.statusCode).toBe(405);
+      expect(result.headers.allow).toBe('POST');
+    }
     expect(putLines()).toHaveLength(0);
   });
 

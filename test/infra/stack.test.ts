@@ -38,8 +38,8 @@ beforeAll(() => {
 }, 180_000);
 
 describe('ingestion', () => {
-  it('POST /webhook on an HTTP API with stage throttling and access logs', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhook' });
+  it('/webhook on an HTTP API (every method to the Lambda: non-POST gets its 405) with stage throttling and access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /webhook' });
     expect(ofType('AWS::ApiGatewayV2::Route')).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -140,7 +140,7 @@ describe('catalog', () => {
       'projection.enabled': 'true',
       'projection.context_date.type': 'date',
       'projection.context_date.format': 'yyyy-MM-dd',
-      'projection.context_date.range': '2020-01-01,NOW',
+      'projection.context_date.range': '2020-01-01,NOW+1DAYS', // east of UTC, today is ahead of UTC's date
     });
     expect(JSON.stringify(table.Parameters['storage.location.template'])).toContain('/telegram/context_date=${context_date}/');
   });
