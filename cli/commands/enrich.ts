@@ -22,8 +22,22 @@ Options:
   --quiet         print only the totals
 `;
 
+/**
+ * One line per day (`cross_day=N` when some duplicates were updates the day before keeps), plus an
+ * indented line for the next day when this run rebuilt it. Tolerates summaries of older Lambdas.
+ */
 export const formatSummary = (s: DaySummary): string =>
-  `${s.date} ${s.status.padEnd(9)} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates} quarantined=${s.quarantined} ${s.ms}ms`;
+  `${s.date} ${s.status.padEnd(9)} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates}${s.cross_day_duplicates ? ` (cross_day=${s.cross_day_duplicates})` : ''} quarantined=${s.quarantined} ${s.ms}ms` +
+  (s.next_day_rebuilt ? `\n  ${formatSummary(s.next_day_rebuilt)} (rebuilt after ${s.date}: the earlier day keeps an update delivered on both)` : '');
+
+/**
+ * Keeps each day's latest build for the totals: a day's build may rebuild the next day (its summary then
+ * carries that rebuild), and a later build replaces an earlier one; an unchanged skip replaces nothing.
+ */
+export function recordBuild(byDate: Map<string, DaySummary>, s: DaySummary): void {
+  if (s.status === 'built' || !byDate.has(s.date)) byDate.set(s.date, s);
+  if (s.next_day_rebuilt) recordBuild(byDate, s.next_day_rebuilt);
+}
 
 export const command: Command = {
   name: 'enrich',
@@ -61,7 +75,7 @@ export const command: Command = {
       enrichedLocation: stores.enriched.root,
     };
     const bar = days.length > 1 ? progressBar(days.length, 'enrich') : undefined;
-    const totals = { telegram: 0, events: 0, quarantined: 0 };
+    const built = new Map<string, DaySummary>();
     for (const [i, day] of days.entries()) {
       let s: DaySummary;
       try {
@@ -71,13 +85,17 @@ export const command: Command = {
         const rest = days.length > 1 ? `; ${i} earlier day(s) built, re-run with --from ${day} --to ${days.at(-1)}` : '';
         throw new Error(`enrichment of ${day} failed: ${error instanceof Error ? error.message : String(error)}${rest}`, { cause: error });
       }
-      totals.telegram += s.rows.telegram;
-      totals.events += s.rows.telegram_events;
-      totals.quarantined += s.quarantined;
+      recordBuild(built, s);
       bar?.tick(day);
       if (!values.quiet) io.stdout(`${formatSummary(s)}\n`);
     }
     bar?.done();
+    const totals = { telegram: 0, events: 0, quarantined: 0 };
+    for (const b of built.values()) {
+      totals.telegram += b.rows.telegram;
+      totals.events += b.rows.telegram_events;
+      totals.quarantined += b.quarantined;
+    }
     io.stdout(`${days.length} day(s): telegram=${totals.telegram} telegram_events=${totals.events} quarantined=${totals.quarantined}\n`);
     return 0;
   },

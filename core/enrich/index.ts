@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { addDays, isIsoDate } from '../context-date';
+import { addDays, eventDateOf, isIsoDate } from '../context-date';
 import { flattenUpdate } from '../flatten';
 import type { Logger } from '../log';
 import { emfFields } from '../metrics';
@@ -27,10 +27,10 @@ import {
   telegramEventsTable,
   telegramTable,
 } from '../../schemas';
-import { manifestObjects, unchangedSince, type DayManifest } from './day-plan';
+import { ARRIVAL_DATED_IDS_LIMIT, arrivalDatedIdsOf, manifestObjects, unchangedSince, type DayManifest } from './day-plan';
 import { fastShredSelfCheck, RowMisfitError, TableWriter } from './table-writer';
 
-export { previousDay } from './day-plan';
+export { ARRIVAL_DATED_IDS_LIMIT, previousDay } from './day-plan';
 
 export interface EnrichDeps {
   readonly raw: ObjectStore;
@@ -50,14 +50,32 @@ export interface DaySummary {
   bytes: number;
   lines: number;
   rows: { telegram: number; telegram_events: number };
+  /** Copies not kept: later copies of an update_id within the day, plus `cross_day_duplicates`. */
   duplicates: number;
+  /**
+   * Of `duplicates`: arrival-dated updates (no date of their own) that the day before kept, i.e. one
+   * update redelivered across midnight into two day folders. The earlier day keeps it.
+   */
+  cross_day_duplicates: number;
   quarantined: number;
   ms: number;
+  /**
+   * Set when this run found the next day keeping arrival-dated updates this day keeps (it was built
+   * first, or concurrently) and rebuilt it, which dropped them: that rebuild's summary.
+   */
+  next_day_rebuilt?: DaySummary;
 }
 
 export interface EnrichOptions {
   /** Rebuild even when the raw objects did not change since the last build. */
   readonly force?: boolean;
+  /**
+   * After the day (built or unchanged), check whether the next day keeps arrival-dated updates this day
+   * keeps and rebuild it if so (default true). That rebuild runs with `false`: one level deep only.
+   */
+  readonly checkNextDay?: boolean;
+  /** At most this many arrival-dated update_ids go into the manifest (default ARRIVAL_DATED_IDS_LIMIT). */
+  readonly arrivalDatedIdsLimit?: number;
 }
 
 async function listDay(raw: ObjectStore, date: string): Promise<ObjectInfo[]> {
@@ -101,9 +119,86 @@ async function readManifest(store: ObjectStore, date: string): Promise<DayManife
   const bytes = await store.readSmall(manifestKey(date));
   if (!bytes) return undefined;
   try {
-    return JSON.parse(bytes.toString('utf8')) as DayManifest;
+    const manifest = JSON.parse(bytes.toString('utf8')) as unknown;
+    return manifest !== null && typeof manifest === 'object' && Array.isArray((manifest as DayManifest).objects) ? (manifest as DayManifest) : undefined;
   } catch {
     return undefined; // a damaged manifest only means the day is rebuilt
+  }
+}
+
+/**
+ * The arrival-dated update_ids the day before `date` kept, which `date` must drop (a redelivery across
+ * midnight). Undefined when there is nothing to check against: logged, since `date` then keeps them all.
+ */
+async function keptByPreviousDay(date: string, deps: EnrichDeps): Promise<ReadonlySet<number> | undefined> {
+  const previous = addDays(date, -1);
+  const manifest = await readManifest(deps.enriched, previous);
+  const ids = arrivalDatedIdsOf(manifest);
+  if (ids === null) {
+    deps.logger.warn(`${previous} kept too many arrival-dated updates to record them: the cross-day check of ${date} is off`, {
+      event: 'cross_day_check',
+      date,
+      previous,
+      state: 'previous_not_recorded',
+    });
+    return undefined;
+  }
+  if (ids === undefined) {
+    deps.logger.info(
+      manifest
+        ? `${previous} was built before arrival-dated update_ids were recorded: ${date} keeps its arrival-dated updates; rebuilding ${previous} checks ${date} again`
+        : `${previous} is not built yet: ${date} keeps its arrival-dated updates; building ${previous} checks ${date} again`,
+      { event: 'cross_day_check', date, previous, state: manifest ? 'previous_without_list' : 'previous_not_built' },
+    );
+    return undefined;
+  }
+  return ids.length > 0 ? new Set(ids) : undefined;
+}
+
+/** update_ids named in a log line at most (the count is always given). */
+const IDS_LOGGED = 10;
+
+/**
+ * Order independence: the next day may have been built before this one (or at the same time) and kept
+ * arrival-dated updates this day keeps. The earlier day keeps an update, so the next day is rebuilt now
+ * (it then drops them: this day's manifest, already written, lists them); that rebuild does not look
+ * further. Returns its summary, or undefined when nothing had to be done.
+ */
+async function rebuildNextDayIfItKeepsOurs(date: string, kept: readonly number[] | null | undefined, deps: EnrichDeps): Promise<DaySummary | undefined> {
+  if (!kept || kept.length === 0) return undefined;
+  const next = addDays(date, 1);
+  const manifest = await readManifest(deps.enriched, next);
+  if (!manifest) return undefined; // not built yet: its build drops them
+  const theirs = arrivalDatedIdsOf(manifest);
+  if (theirs === null) {
+    deps.logger.warn(`${next} kept too many arrival-dated updates to record them: not checked against ${date}`, {
+      event: 'cross_day_check',
+      date,
+      next,
+      state: 'next_not_recorded',
+    });
+    return undefined;
+  }
+  let overlap: number[];
+  if (theirs === undefined) {
+    overlap = []; // built before the list existed: unknown, so rebuilt
+  } else {
+    const ours = new Set(kept);
+    overlap = theirs.filter((id) => ours.has(id));
+    if (overlap.length === 0) return undefined;
+  }
+  deps.logger.info(
+    theirs === undefined
+      ? `${next} was built before arrival-dated update_ids were recorded: rebuilding it against ${date}`
+      : `${next} keeps ${overlap.length} arrival-dated update(s) that ${date} keeps (redelivered across midnight): rebuilding ${next}, which drops them`,
+    { event: 'cross_day_rebuild', date, next, overlap: overlap.length, update_ids: overlap.slice(0, IDS_LOGGED), ...(theirs === undefined ? { reason: 'next_without_list' } : {}) },
+  );
+  try {
+    return await enrichDay(next, deps, { force: true, checkNextDay: false });
+  } catch (error) {
+    throw new Error(`${date} was built, but rebuilding ${next} (it keeps arrival-dated updates ${date} keeps) failed: ${error instanceof Error ? error.message : String(error)}; rebuild ${next}`, {
+      cause: error,
+    });
   }
 }
 
@@ -116,7 +211,9 @@ export const QUARANTINE_LOG_LIMIT = 100;
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, quarantined: 0, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, quarantined: 0, ms: 0 };
+  const checkNextDay = options.checkNextDay ?? true;
+  const arrivalDatedLimit = options.arrivalDatedIdsLimit ?? ARRIVAL_DATED_IDS_LIMIT;
   const objects = await listDay(deps.raw, date);
   summary.objects = objects.length;
   summary.bytes = objects.reduce((n, o) => n + o.size, 0);
@@ -127,12 +224,23 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     deps.logger.info(`no raw objects for ${date}: nothing written, nothing registered`, { event: 'enrich_day', ...summary });
     return summary;
   }
-  if (!options.force && unchangedSince(await readManifest(deps.enriched, date), objects, SCHEMA_VERSION)) {
-    summary.status = 'unchanged';
-    summary.ms = Math.round(performance.now() - started);
-    deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped`, { event: 'enrich_day', ...summary });
-    return summary;
+  if (!options.force) {
+    const manifest = await readManifest(deps.enriched, date);
+    if (unchangedSince(manifest, objects, SCHEMA_VERSION)) {
+      // The manifest (and its arrival-dated list) stays as it is; the next day is still checked against it,
+      // which also mends a pair of days built at the same time.
+      summary.status = 'unchanged';
+      summary.ms = Math.round(performance.now() - started);
+      deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped`, { event: 'enrich_day', ...summary });
+      if (checkNextDay) {
+        const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDatedIdsOf(manifest), deps);
+        if (rebuilt) summary.next_day_rebuilt = rebuilt;
+      }
+      return summary;
+    }
   }
+  // Arrival-dated updates the day before kept: a copy here is the same update redelivered after midnight.
+  const previousKept = await keptByPreviousDay(date, deps);
 
   const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `enrich-${date}-`));
   const writers = { telegram: new TableWriter(telegramTable, work), telegram_events: new TableWriter(telegramEventsTable, work) };
@@ -144,6 +252,9 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   });
   // One entry per distinct update_id of the day: ~1M numbers is tens of MB, the only state that grows.
   const seen = new Set<number>();
+  // The arrival-dated update_ids kept (null once past the limit), for the manifest.
+  let arrivalDated: number[] | null = [];
+  let arrivalDatedKept = 0;
   const reasons: Record<string, number> = {};
   // Records whose envelope names another context_date stay in the day whose folder holds them (Firehose
   // put them there); counted and named in the summary line.
@@ -182,6 +293,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           continue;
         }
         seen.add(id);
+        // Dated by its arrival (no date of its own): a redelivery across midnight puts a copy in two days.
+        const byArrival = eventDateOf(record.update) === undefined;
+        if (byArrival && previousKept?.has(id)) {
+          summary.duplicates += 1;
+          summary.cross_day_duplicates += 1;
+          continue;
+        }
         if (record.contextDate !== undefined && record.contextDate !== date) {
           otherDateRecords += 1;
           const known = otherDates[record.contextDate];
@@ -202,6 +320,14 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         } catch (error) {
           if (!(error instanceof RowMisfitError)) throw error;
           await setAside(object.key, line, text, 'column_misfit', error.message);
+          continue;
+        }
+        if (byArrival) {
+          arrivalDatedKept += 1;
+          if (arrivalDated !== null) {
+            if (arrivalDated.length < arrivalDatedLimit) arrivalDated.push(id);
+            else arrivalDated = null;
+          }
         }
       }
     }
@@ -237,7 +363,22 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       await deps.enriched.delete(quarantineKey(date));
     }
     summary.ms = Math.round(performance.now() - started);
-    const manifest: DayManifest = { schema_version: SCHEMA_VERSION, date, built_at: new Date().toISOString(), objects: manifestObjects(objects), summary };
+    if (arrivalDated === null) {
+      deps.logger.warn(`${date} kept ${arrivalDatedKept} arrival-dated updates, more than ${arrivalDatedLimit}: none recorded, the cross-day check against ${date} is off`, {
+        event: 'cross_day_check',
+        date,
+        state: 'not_recorded',
+        arrival_dated: arrivalDatedKept,
+      });
+    }
+    const manifest: DayManifest = {
+      schema_version: SCHEMA_VERSION,
+      date,
+      built_at: new Date().toISOString(),
+      objects: manifestObjects(objects),
+      arrival_dated_ids: arrivalDated,
+      summary,
+    };
     await deps.enriched.write(manifestKey(date), JSON.stringify(manifest, null, 1), 'application/json');
   } finally {
     quarantine.destroy();
@@ -247,6 +388,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   deps.logger.info(`enriched ${date}`, {
     event: 'enrich_day',
     ...summary,
+    arrival_dated: arrivalDatedKept,
     ...(otherDateRecords > 0 ? { other_context_date: otherDateRecords, other_context_dates: otherDates } : {}),
     ...emfFields({
       EnrichedLines: { value: summary.lines, unit: 'Count' },
@@ -257,6 +399,10 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       EnrichmentDuration: { value: summary.ms, unit: 'Milliseconds' },
     }),
   });
+  if (checkNextDay) {
+    const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDated, deps);
+    if (rebuilt) summary.next_day_rebuilt = rebuilt;
+  }
   return summary;
 }
 
