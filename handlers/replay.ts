@@ -8,13 +8,19 @@
  *
  * Payload: `mode` "stream" (the only mode: enrichment replays invoke the enrichment Lambda with
  * {"date": D}); `from`, `to` (YYYY-MM-DD, inclusive); `source` "raw" (default) or "errors"; optional
- * `dryRun`, `share` (0 < share <= 1).
+ * `dryRun`, `share` (0 < share <= 1); and, to continue a replay, `listedBefore` (the first run's start,
+ * ISO: objects written after it are left out, by every run of the replay) and `resume`
+ * ({"day": from, "afterKey": K, "afterLine": N}: continue `from` after line N of object K).
  *
- * Answer: the per-day counts, and `enrichDays`: the context_dates the records were put for (invoke the
- * enrichment Lambda with {"date": D} for each once Firehose has delivered them). When the Lambda's time is nearly up it stops between calls and answers with
- * `"complete": false` and `next`, the payload to invoke again with (re-sent records are harmless:
- * enrichment keeps one row per update_id). When records cannot be sent (retry budget spent, or the stream
- * refused the call) it fails, naming the counts, the first update_ids and the payload to run again.
+ * Answer: the per-day counts (`leftOut`: objects written after `listedBefore`), `listedBefore`, and
+ * `enrichDays`: the context_dates the records were put for (invoke the enrichment Lambda with
+ * {"date": D} for each once Firehose has delivered them). When the Lambda's time is nearly up it stops
+ * between calls and answers with `"complete": false` and `next`, the payload to invoke again with: the
+ * stopped day, the snapshot and the position after the last record Firehose acknowledged in order, so
+ * nothing is sent twice and nothing is passed over. When records cannot be sent (retry budget spent, or
+ * the stream refused the call) it fails, naming the counts, the first update_ids and that payload (which
+ * sends the failed records again). A `resume` that does not fit the day's objects fails with
+ * ResumeKeyNotFound / ResumeObjectChanged / ResumeDayMismatch before anything is sent.
  *
  * Environment: RAW_BUCKET, DELIVERY_STREAM_NAME, CONTEXT_UTC_OFFSET; optional REPLAY_SHARE (default 0.5),
  * REPLAY_QUOTA_RECORDS_PER_SECOND (100000), REPLAY_QUOTA_BYTES_PER_SECOND (1048576),
@@ -28,7 +34,7 @@ import { dateRange, parseUtcOffset } from '../core/context-date';
 import { createLogger, type Logger } from '../core/log';
 import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf } from '../core/replay/rate-limiter';
 import { DEFAULT_RETRY_POLICY } from '../core/replay/retry-policy';
-import { affectedDays, replayDays, totals, type ReplayDeps, type ReplaySource } from '../core/replay/stream-replay';
+import { affectedDays, parseListedBefore, replayDays, totals, type ReplayDeps, type ReplaySource, type ResumePosition } from '../core/replay/stream-replay';
 import { FirehoseSink } from '../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
 import type { ObjectStore } from '../ports/object-store';
@@ -41,19 +47,39 @@ export interface ReplayEvent {
   readonly source?: string;
   readonly dryRun?: boolean;
   readonly share?: number;
+  /** The first run's snapshot time (ISO), from a `next`. */
+  readonly listedBefore?: string;
+  /** Where to continue `from`, from a `next`. */
+  readonly resume?: { readonly day?: unknown; readonly afterKey?: unknown; readonly afterLine?: unknown };
+}
+
+/** The payload to invoke again with. */
+export interface ReplayNext {
+  mode: 'stream';
+  from: string;
+  to: string;
+  source: ReplaySource;
+  listedBefore: string;
+  resume?: ResumePosition;
+  dryRun?: true;
+  share?: number;
 }
 
 export interface ReplayAnswer {
   readonly complete: boolean;
   readonly source: ReplaySource;
   readonly dryRun: boolean;
-  readonly days: Array<{ day: string; objects: number; records: number; sent: number; skipped: Record<string, number>; complete: boolean }>;
+  readonly days: Array<{ day: string; objects: number; leftOut: number; records: number; sent: number; skipped: Record<string, number>; complete: boolean }>;
   readonly totals: ReturnType<typeof totals>;
   /** The context_dates the records were put for: invoke the enrichment Lambda with {"date": D} for each, once Firehose has delivered. */
   readonly enrichDays: string[];
+  /** The snapshot: objects written after it were left out (pass it on, as `next` does). */
+  readonly listedBefore: string;
   /** When incomplete: the payload to invoke again with. */
-  readonly next?: { mode: 'stream'; from: string; to: string; source: ReplaySource };
+  readonly next?: ReplayNext;
   readonly stopped?: string;
+  /** When incomplete: records acknowledged after the resume position, which `next` sends again. */
+  readonly resendOnResume?: number;
 }
 
 /** Stop this long before the Lambda's time-out: a call with its backoff fits in it. */
@@ -67,6 +93,8 @@ export interface ReplayHandlerDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly clock?: ReplayDeps['clock'];
   readonly random?: () => number;
+  /** The real time for the snapshot (tests); default the system clock. */
+  readonly wallClock?: ReplayDeps['wallClock'];
 }
 
 const numberEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
@@ -78,7 +106,7 @@ const numberEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number): numb
 };
 
 /** Validates the payload; throws a message naming what is wrong and what is expected. */
-export function parseReplayEvent(event: ReplayEvent): { days: string[]; source: ReplaySource; dryRun: boolean; share?: number } {
+export function parseReplayEvent(event: ReplayEvent): { days: string[]; source: ReplaySource; dryRun: boolean; share?: number; listedBefore?: string; resume?: ResumePosition } {
   const mode = event.mode ?? 'stream';
   if (mode === 'enrich') throw new Error('mode "enrich": invoke the enrichment Lambda with {"date": "YYYY-MM-DD"} per day, or run `tgpipe replay enrich`');
   if (mode !== 'stream') throw new Error(`unknown mode "${mode}": expected {"mode":"stream","from":"YYYY-MM-DD","to":"YYYY-MM-DD","source":"raw"|"errors"}`);
@@ -87,12 +115,28 @@ export function parseReplayEvent(event: ReplayEvent): { days: string[]; source: 
   const source = event.source ?? 'raw';
   if (source !== 'raw' && source !== 'errors') throw new Error(`"source" is "raw" or "errors", got "${source}"`);
   if (event.share !== undefined && !(typeof event.share === 'number' && event.share > 0 && event.share <= 1)) throw new Error('"share" is a number in (0, 1]');
-  return { days, source, dryRun: event.dryRun === true, share: event.share };
+  let listedBefore: string | undefined;
+  if (event.listedBefore !== undefined) {
+    if (typeof event.listedBefore !== 'string') throw new Error('"listedBefore" is an ISO time in UTC, as a "next" gives it');
+    parseListedBefore(event.listedBefore);
+    listedBefore = event.listedBefore;
+  }
+  let resume: ResumePosition | undefined;
+  if (event.resume !== undefined) {
+    const r = event.resume;
+    if (typeof r !== 'object' || r === null) throw new Error('"resume" is {"day": "YYYY-MM-DD", "afterKey": "...", "afterLine": N}, as a "next" gives it');
+    if (listedBefore === undefined) throw new Error('"resume" needs "listedBefore", the first run\'s snapshot: pass the "next" of the stopped run as it is');
+    if (r.day !== event.from) throw new Error(`"resume.day" must be "from" (${event.from}), got ${JSON.stringify(r.day)}`);
+    if (typeof r.afterKey !== 'string' || r.afterKey === '') throw new Error('"resume.afterKey" is the key of an object of that day');
+    if (typeof r.afterLine !== 'number' || !Number.isSafeInteger(r.afterLine) || r.afterLine < 1) throw new Error('"resume.afterLine" is a line number, 1 or more');
+    resume = { day: event.from, afterKey: r.afterKey, afterLine: r.afterLine };
+  }
+  return { days, source, dryRun: event.dryRun === true, share: event.share, listedBefore, resume };
 }
 
 export function createReplayHandler(deps: ReplayHandlerDeps) {
   return async (event: ReplayEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<ReplayAnswer> => {
-    const { days, source, dryRun, share } = parseReplayEvent(event);
+    const { days, source, dryRun, share, listedBefore, resume } = parseReplayEvent(event);
     const env = deps.env;
     const quota = {
       recordsPerSecond: numberEnv(env, 'REPLAY_QUOTA_RECORDS_PER_SECOND', FIREHOSE_DEFAULT_QUOTA.recordsPerSecond),
@@ -114,24 +158,40 @@ export function createReplayHandler(deps: ReplayHandlerDeps) {
         random: deps.random,
         retry: { maxAttempts: numberEnv(env, 'REPLAY_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts) },
         shouldStop: () => (remaining && remaining() < TIME_MARGIN_MS ? OUT_OF_TIME : undefined),
+        wallClock: deps.wallClock,
       },
-      { dryRun },
+      { dryRun, listedBefore, resume },
     );
+    const snapshot = report.listedBefore!;
+    const next: ReplayNext | undefined = report.stopped
+      ? {
+          mode: 'stream',
+          from: report.stopped.day,
+          to: days.at(-1)!,
+          source,
+          listedBefore: snapshot,
+          ...(report.resume ? { resume: report.resume } : {}),
+          ...(dryRun ? { dryRun: true as const } : {}),
+          ...(share !== undefined ? { share } : {}),
+        }
+      : undefined;
+    const stoppedDay = report.days.at(-1);
     const answer: ReplayAnswer = {
       complete: !report.stopped,
       source,
       dryRun,
-      days: report.days.map((d) => ({ day: d.day, objects: d.objects, records: d.records, sent: d.sent, skipped: d.skipped, complete: d.complete })),
+      days: report.days.map((d) => ({ day: d.day, objects: d.objects, leftOut: d.leftOut, records: d.records, sent: d.sent, skipped: d.skipped, complete: d.complete })),
       totals: totals(report),
       enrichDays: affectedDays(report),
-      ...(report.stopped ? { stopped: report.stopped.reason, next: { mode: 'stream' as const, from: report.stopped.day, to: days.at(-1)!, source } } : {}),
+      listedBefore: snapshot,
+      ...(report.stopped ? { stopped: report.stopped.reason, next, resendOnResume: stoppedDay?.resendOnResume ?? 0 } : {}),
     };
     if (report.stopped && report.stopped.reason !== OUT_OF_TIME) {
       const unsent = report.days.flatMap((d) => d.unsent);
       const ids = unsent.filter((u) => u.updateId !== undefined).slice(0, 10).map((u) => u.updateId);
       // Message text is never logged: counts and update_ids only.
       throw new Error(
-        `replay stopped at ${report.stopped.day}: ${report.stopped.reason}; ${unsent.length} record(s) not sent (update_ids ${ids.join(', ')}${unsent.length > ids.length ? ', ...' : ''}); ${report.notAttempted.length} later day(s) not attempted. Invoke again with ${JSON.stringify(answer.next)}`,
+        `replay stopped at ${report.stopped.day}: ${report.stopped.reason}; ${unsent.length} record(s) not sent (update_ids ${ids.join(', ')}${unsent.length > ids.length ? ', ...' : ''}); ${report.notAttempted.length} later day(s) not attempted. Invoke again with ${JSON.stringify(answer.next)} (it sends the records not sent first)`,
       );
     }
     return answer;

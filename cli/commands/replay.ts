@@ -16,11 +16,15 @@ import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf, type Rate 
 import { DEFAULT_RETRY_POLICY } from '../../core/replay/retry-policy';
 import {
   affectedDays,
-  planReplay,
+  emptyDay,
+  parseListedBefore,
   replayPlan,
   replayRecords,
+  ResumeError,
+  snapshotPlan,
   totals,
   type DayReport,
+  type Position,
   type ReplayDeps,
   type ReplayReport,
   type ReplaySource,
@@ -36,10 +40,11 @@ import type { ObjectStore } from '../../ports/object-store';
 import type { RecordSink } from '../../ports/record-sink';
 import { DATA_OPTION, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
 import { progressBar } from '../progress';
-import { formatSummary } from './enrich';
+import { formatSummary, recordBuild } from './enrich';
 
 const HELP = `Usage: tgpipe replay stream --from D --to D [--source raw|errors] [--target local|aws] [--dry-run] [options]
-       tgpipe replay stream --source file --file F [--target local|aws] [options]
+       tgpipe replay stream --from D --to D --listed-before T [--resume-after KEY:LINE] [options]   (resume)
+       tgpipe replay stream --source file --file F [--resume-after KEY:LINE] [--target local|aws] [options]
        tgpipe replay enrich --from D --to D [--target local|aws] [--concurrency N] [options]
 
 replay stream   puts records back onto the stream, one day at a time:
@@ -53,15 +58,33 @@ replay stream   puts records back onto the stream, one day at a time:
                 only failed entries are re-sent, with exponential backoff and full jitter; rate-limited
                 to a share of the stream's quota so live webhooks keep working. Records that are not
                 updates or are over 1,000 KiB are skipped and listed (they stay in their objects). When
-                records cannot be sent within the retry budget, the replay stops, writes them to a file
-                and exits 1. Safe to re-run: enrichment keeps one row per update_id.
+                records cannot be sent within the retry budget (or on Ctrl-C), the replay stops, writes
+                what it read but did not send to a file (a record of them: the resumption sends them
+                again), exits 1 and prints the command to resume.
+                Safe to re-run: enrichment keeps one row per update_id.
+                Snapshot: a replay only considers objects written no later than its first run's start
+                (--listed-before T, printed at a stop); objects written after it, e.g. what Firehose
+                made of the replay's own records in the same day folder, are left out and counted.
+                Resume: objects are replayed in key order; after a stop, --resume-after KEY:LINE
+                continues the first day (--from) after line LINE of object KEY: every record up to
+                there was acknowledged by the stream, the first one not acknowledged (a record that
+                failed after its retries included) comes after it and is sent by the resumption. The
+                rest of the call it was in was acknowledged and is sent again (counted; harmless).
 replay enrich   rebuilds the enriched days (telegram, telegram_events) from the raw layer and
-                re-registers their partitions, a few days at a time. Safe to re-run.
+                re-registers their partitions, a few days at a time, earliest first and never two
+                adjacent days at once (a day's build checks its neighbours' manifests for updates
+                redelivered across midnight). Safe to re-run.
 
 Options:
   --from D --to D        inclusive range of days (YYYY-MM-DD)
   --source raw|errors|file  what to replay (stream; default raw)
   --file F               (--source file) the lines to send, e.g. a replay-unsent-*.jsonl file
+  --listed-before T      resume a replay: its first run's start (ISO, printed at the stop); objects
+                         written after T are left out
+  --resume-after KEY:LINE  resume the --from day after line LINE (from 1, non-empty lines) of object
+                         KEY (with --source file, KEY is the file's name); needs --listed-before for
+                         raw and errors. A KEY that is no longer there (or was rewritten after T, or
+                         has fewer lines) stops the replay before anything is sent, exit 3
   --target local|aws     the local data folder (default) or AWS
   --data DIR             local data folder (default ./data, or TGPIPE_DATA)
   --source-dir DIR       (local stream) read raw/error objects from this folder, laid out like the
@@ -79,14 +102,15 @@ Options:
   --bucket NAME          (aws) the raw bucket to read (stream; enrich --in-process)
   --stream NAME          (aws) the Firehose delivery stream
   --region NAME          (aws) region (default: the SDK's, e.g. AWS_REGION)
-  --concurrency N        (enrich) days at once (default 2 local, 4 aws)
+  --concurrency N        (enrich) days at once, never two adjacent ones (default 2 local, 4 aws)
   --function NAME        (aws enrich) the enrichment Lambda, invoked with {"date": D} per day
                          (default ENRICHMENT_FUNCTION_NAME); each day gets its own 15 minutes
   --in-process           (aws enrich) run the enrichment here against S3 and Athena instead, with
                          --bucket, --enriched-bucket, --workgroup, --database (or RAW_BUCKET,
                          ENRICHED_BUCKET, ATHENA_WORKGROUP, GLUE_DATABASE)
 
-Exit status: 0 done; 1 something was not sent or a day failed (named on stderr); 2 bad usage.
+Exit status: 0 done; 1 something was not sent or a day failed (named on stderr, with the command
+to resume); 2 bad usage; 3 the resume position does not fit the objects (nothing was sent).
 `;
 
 function parse(argv: string[]) {
@@ -108,6 +132,8 @@ function parse(argv: string[]) {
       'quota-requests': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.requestsPerSecond) },
       'max-attempts': { type: 'string', default: String(DEFAULT_RETRY_POLICY.maxAttempts) },
       'unsent-file': { type: 'string' },
+      'listed-before': { type: 'string' },
+      'resume-after': { type: 'string' },
       bucket: { type: 'string' },
       stream: { type: 'string' },
       region: { type: 'string' },
@@ -155,14 +181,29 @@ function rateOf(values: Values): Rate | undefined {
   return shareOf(quota, share, cap);
 }
 
-async function* fileRecords(path: string): AsyncGenerator<SourceRecord> {
+async function* fileRecords(path: string, afterLine = 0): AsyncGenerator<SourceRecord> {
   const written = (await stat(path)).mtimeMs;
   let line = 0;
   for await (const text of objectRecords(createReadStream(path))) {
     line += 1;
-    yield { key: basename(path), line, text, fallbackReceivedAtMs: written };
+    if (line > afterLine) yield { key: basename(path), line, text, fallbackReceivedAtMs: written };
   }
+  if (line < afterLine) throw new ResumeError('ResumeObjectChanged', `cannot resume after ${basename(path)}:${afterLine}: the file has ${line} line(s); nothing was sent`);
 }
+
+/** `KEY:LINE` (the key may hold colons: the line is after the last one). */
+function parseResumeAfter(text: string): Position {
+  const at = text.lastIndexOf(':');
+  const key = text.slice(0, at);
+  const line = Number(text.slice(at + 1));
+  if (at <= 0 || !/^\d+$/.test(text.slice(at + 1)) || !Number.isSafeInteger(line) || line < 1) {
+    throw new UsageError(`--resume-after is KEY:LINE (an object key and a line number from 1), as a stopped replay prints it; got "${text}"`);
+  }
+  return { key, line };
+}
+
+/** Quotes an argument for a POSIX shell when it needs it. */
+const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
 function describeDay(d: DayReport, dryRun: boolean): string {
   const skipped = Object.entries(d.skipped).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -171,6 +212,8 @@ function describeDay(d: DayReport, dryRun: boolean): string {
   const landing = dates.length > 0 && (dates.length > 1 || dates[0] !== d.day) ? `-> context_date ${dates.sort().map((k) => `${k}=${d.contextDates[k]}`).join(' ')}` : '';
   return [
     `${d.day} objects=${d.objects} records=${d.records}`,
+    d.resumed ? `(resumed after ${d.resumed.afterKey}:${d.resumed.afterLine}; ${d.resumed.objectsPassed} earlier object(s) not read again)` : '',
+    d.leftOut ? `left-out=${d.leftOut} (written after the replay started)` : '',
     `${dryRun ? 'would send' : 'sent'}=${d.sent}/${d.toSend}`,
     `calls=${d.calls}`,
     dryRun ? '' : `re-sent=${d.resent}`,
@@ -201,6 +244,11 @@ async function printStreamReport(report: ReplayReport, rate: Rate | undefined, v
     return 0;
   }
   io.stdout(`${report.days.length} day(s), ${count(t.objects)} objects, ${count(t.records)} records: sent ${count(t.sent)} in ${count(t.calls)} calls (re-sent ${count(t.resent)}, waited ${(report.rateWaitMs / 1000).toFixed(1)} s for the rate limit)${skippedNote}\n`);
+  const leftOut = report.days.reduce((n, d) => n + d.leftOut, 0);
+  if (leftOut > 0) {
+    const keys = report.days.flatMap((d) => d.leftOutKeys).slice(0, 3);
+    io.stdout(`snapshot ${report.listedBefore}: ${count(leftOut)} object(s) written after the replay started were left out (${keys.join(', ')}${leftOut > keys.length ? ', ...' : ''}): this replay never reads what it caused Firehose to write\n`);
+  }
   const affected = affectedDays(report);
   if (t.sent > 0 && affected.length > 0) {
     const range = `--from ${affected[0]} --to ${affected.at(-1)}`;
@@ -213,6 +261,8 @@ async function printStreamReport(report: ReplayReport, rate: Rate | undefined, v
   if (!report.stopped) return 0;
 
   const unsent = report.days.flatMap((d) => d.unsent);
+  const stoppedDay = report.days.at(-1)!;
+  const position = stoppedDay.resumeAfter;
   io.stderr(`replay stopped at ${report.stopped.day}: ${report.stopped.reason}\n`);
   if (unsent.length > 0) {
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
@@ -221,13 +271,19 @@ async function printStreamReport(report: ReplayReport, rate: Rate | undefined, v
     const ids = unsent.filter((u) => u.updateId !== undefined).slice(0, 10).map((u) => u.updateId);
     const keys = [...new Set(unsent.map((u) => u.key))].slice(0, 3);
     io.stderr(`NOT SENT: ${count(unsent.length)} record(s) of ${report.stopped.day} (update_ids ${ids.join(', ')}${unsent.length > ids.length ? ', ...' : ''}; from ${keys.join(', ')}), written to ${file}\n`);
-    io.stderr(`  send just these later: tgpipe replay stream --source file --file ${file} ${rerun}\n`);
+    io.stderr(`  they come after the resume position: the resume command below sends them again. To send only these instead (not both): tgpipe replay stream --source file --file ${shellWord(file)} ${rerun}\n`);
+  }
+  const after = position ? ` --resume-after ${shellWord(`${position.key}:${position.line}`)}` : '';
+  const where = position ? `after ${position.key} line ${position.line}, the last line whose records the stream acknowledged, in order` : `from the start of ${report.stopped.day} (nothing of it acknowledged in order)`;
+  const again = stoppedDay.resendOnResume > 0 ? `; ${count(stoppedDay.resendOnResume)} record(s) after that position were acknowledged and are sent again (enrichment drops the duplicates)` : '';
+  if (report.source === 'file') {
+    io.stderr(`  resume ${where}${again}: tgpipe replay stream --source file --file ${shellWord(values.file!)} ${rerun}${after}\n`);
+    return 1;
   }
   const rest = [report.stopped.day, ...report.notAttempted];
-  if (report.source !== 'file') {
-    io.stderr(`NOT ATTEMPTED after the stop: ${report.notAttempted.length ? `${report.notAttempted[0]}..${report.notAttempted.at(-1)} (${report.notAttempted.length} day(s))` : 'none'}; the rest of ${report.stopped.day} was not read\n`);
-    io.stderr(`  run again from the stopped day (duplicates disappear at enrichment): tgpipe replay stream --source ${report.source} --from ${rest[0]} --to ${rest.at(-1)} ${rerun}\n`);
-  }
+  io.stderr(`NOT ATTEMPTED after the stop: ${report.notAttempted.length ? `${report.notAttempted[0]}..${report.notAttempted.at(-1)} (${report.notAttempted.length} day(s))` : 'none'}; the rest of ${report.stopped.day} was not read\n`);
+  io.stderr(`  resume ${where}${again}; objects written after ${report.listedBefore} (the replay's start) stay left out:\n`);
+  io.stderr(`  tgpipe replay stream --source ${report.source} --from ${rest[0]} --to ${rest.at(-1)} ${rerun} --listed-before ${report.listedBefore}${after}\n`);
   return 1;
 }
 
@@ -237,6 +293,22 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
   if (source === 'file' && !values.file) throw new UsageError('--source file needs --file F');
   if (source !== 'file' && values.file) throw new UsageError('--file goes with --source file');
   const days = source === 'file' ? [] : daysOf(values);
+  const resumeAfter = values['resume-after'] !== undefined ? parseResumeAfter(values['resume-after']) : undefined;
+  const listedBefore = values['listed-before'];
+  if (source === 'file') {
+    if (listedBefore !== undefined) throw new UsageError('--listed-before goes with --source raw or errors');
+    if (resumeAfter && resumeAfter.key !== basename(values.file!)) throw new UsageError(`--resume-after names ${resumeAfter.key}, but the file is ${basename(values.file!)}`);
+  } else {
+    if (listedBefore !== undefined) {
+      try {
+        parseListedBefore(listedBefore);
+      } catch (error) {
+        throw new UsageError(`--listed-before: ${(error as Error).message}`);
+      }
+    }
+    if (resumeAfter && listedBefore === undefined) throw new UsageError('--resume-after needs --listed-before (the first run\'s start, printed with the resume command), so the replay\'s own output is not read back');
+    if (resumeAfter && values['dry-run']) throw new UsageError('--resume-after is for a replay that stopped; a dry run reads from the start');
+  }
   const config = loadConfig(io.env);
   const rate = rateOf(values);
   const maxAttempts = positive(values['max-attempts'], '--max-attempts');
@@ -281,20 +353,27 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
   let report: ReplayReport;
   try {
     if (source === 'file') {
-      const day: DayReport = { day: 'file', objects: 1, records: 0, toSend: 0, bytes: 0, sent: 0, calls: 0, resent: 0, throttled: 0, kinds: {}, contextDates: {}, skipped: {}, samples: [], unsent: [], complete: false };
+      const day: DayReport = { ...emptyDay('file'), objects: 1 };
+      if (resumeAfter) day.resumed = { afterKey: resumeAfter.key, afterLine: resumeAfter.line, objectsPassed: 0 };
       const bar = progressBar(1, 'replay file');
-      const stop = await replayRecords(fileRecords(values.file!), day, deps, { dryRun: values['dry-run'] });
+      const stop = await replayRecords(fileRecords(values.file!, resumeAfter?.line), day, deps, { dryRun: values['dry-run'], after: resumeAfter });
       bar.tick(`sent=${day.sent}`);
       bar.done();
       report = { source: 'file', dryRun: values['dry-run'], days: [day], notAttempted: [], rateWaitMs: deps.limiter?.waitedMs ?? 0, ...(stop ? { stopped: { day: basename(values.file!), ...stop } } : {}) };
     } else {
-      const plans = await planReplay(raw, days, source);
+      const snapshot = await snapshotPlan(raw, days, source, { listedBefore });
+      const plans = snapshot.plans;
       const objects = plans.reduce((n, p) => n + p.objects.length, 0);
       if (objects === 0) io.stderr(`replay: no ${source === 'raw' ? 'raw objects' : 'error-output objects'} for ${days[0]}..${days.at(-1)} in ${raw.url}\n`);
       const bar = progressBar(objects, `replay ${source}${values['dry-run'] ? ' (dry run)' : ''}`);
-      report = await replayPlan(plans, source, { ...deps, onObject: (d) => bar.tick(`${d.day} ${values['dry-run'] ? 'would send' : 'sent'}=${d.sent}`) }, { dryRun: values['dry-run'] });
+      const resume = resumeAfter ? { day: days[0]!, afterKey: resumeAfter.key, afterLine: resumeAfter.line } : undefined;
+      report = await replayPlan(plans, source, { ...deps, onObject: (d) => bar.tick(`${d.day} ${values['dry-run'] ? 'would send' : 'sent'}=${d.sent}`) }, { dryRun: values['dry-run'], listedBefore: snapshot.listedBefore, resume });
       bar.done();
     }
+  } catch (error) {
+    if (!(error instanceof ResumeError)) throw error;
+    io.stderr(`tgpipe replay: ${error.name}: ${error.message}\n`);
+    return 3;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -346,21 +425,26 @@ async function replayEnrich(values: Values, io: CliIo): Promise<number> {
   }
 
   const bar = progressBar(days.length, 'replay enrich');
-  const outcomes = await rebuildDays(days, concurrency, run, (o) => bar.tick(`${o.day} ${o.ok ? 'done' : 'FAILED'}`));
+  // A day's build may rebuild the next day: the totals count each day's latest build, in finishing order.
+  const built = new Map<string, DaySummary>();
+  const outcomes = await rebuildDays(days, concurrency, run, (o) => {
+    if (o.ok) for (const s of o.result) recordBuild(built, s);
+    bar.tick(`${o.day} ${o.ok ? 'done' : 'FAILED'}`);
+  });
   bar.done();
   const failed: string[] = [];
-  const sum = { telegram: 0, events: 0 };
   for (const o of outcomes) {
     if (!o.ok) {
       failed.push(o.day);
       io.stderr(`replay enrich: ${o.day} failed: ${o.error}\n`);
       continue;
     }
-    for (const s of o.result) {
-      io.stdout(`${formatSummary(s)}\n`);
-      sum.telegram += s.rows.telegram;
-      sum.events += s.rows.telegram_events;
-    }
+    for (const s of o.result) io.stdout(`${formatSummary(s)}\n`);
+  }
+  const sum = { telegram: 0, events: 0 };
+  for (const s of built.values()) {
+    sum.telegram += s.rows.telegram;
+    sum.events += s.rows.telegram_events;
   }
   io.stdout(`${days.length} day(s) rebuilt${failed.length ? ` (${failed.length} failed)` : ''}: telegram=${sum.telegram} telegram_events=${sum.events}\n`);
   if (failed.length) {

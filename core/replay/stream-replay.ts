@@ -1,8 +1,18 @@
 /**
  * `replay stream`: raw objects or Firehose error output, a day at a time, back onto the stream.
  *
- * - The objects of each day are listed first (a snapshot), so objects the replay itself causes to be
- *   written (Firehose delivers into the same day folders) are never read back.
+ * - The objects of each day are listed first and replayed in key order (byte order, as S3 lists them).
+ * - Snapshot: a replay, its first run and every resumption, only considers objects written no later than
+ *   `listedBefore` (the first run's start, carried in the resume state); objects written after it, such
+ *   as the ones Firehose writes from the replay's own records into the same day folder, are left out and
+ *   counted, so a replay never reads back what it caused.
+ * - Resume position: records are put in order, and after a stop the report names `{day, afterKey,
+ *   afterLine}`, the last line of the last object such that every record up to it was acknowledged by
+ *   the stream (or skipped for a reason, which a re-run would skip again). It never passes a record
+ *   that was not acknowledged: a record that failed after its retries is after the position, so the
+ *   resumption sends it again (it is also in the unsent list). Records acknowledged after the first
+ *   unacknowledged one (the rest of the call it failed in) are sent again by the resumption too:
+ *   `resendOnResume` counts them; enrichment keeps one row per update_id.
  * - Records are prepared by `prepareRecord` (envelopes as they are, bare updates wrapped, the rest
  *   skipped with a reason and counted, with samples naming object and line).
  * - Batches respect PutRecordBatch's limits, narrowed to one second's share of the quota; each call
@@ -10,7 +20,8 @@
  * - Only failed entries are re-sent, with full-jitter backoff; a whole call that fails is retried when
  *   throttled or transient, and stops the replay when fatal. A record that has had all its attempts stops
  *   the replay too: what was read but not sent is returned (with update_ids), and the days after it are
- *   listed as not attempted. Run it again: enrichment keeps one row per update_id.
+ *   listed as not attempted. Resume from the reported position (enrichment keeps one row per update_id
+ *   in any case).
  * - `shouldStop` is asked before every call (Ctrl-C, the Lambda's remaining time): the replay then ends
  *   cleanly, reporting the same way.
  */
@@ -34,7 +45,58 @@ export type SourceRecord =
 
 export interface DayPlan {
   readonly day: string;
+  /** The day's objects in the snapshot, in key order (`compareKeys`). */
   readonly objects: readonly ObjectInfo[];
+  /** The day's objects written after the snapshot's `listedBefore`: never replayed by this replay. */
+  readonly leftOut: readonly ObjectInfo[];
+}
+
+/** A place in a unit (a day, a file): the `line`-th record line of object `key`. */
+export interface Position {
+  readonly key: string;
+  readonly line: number;
+}
+
+/**
+ * Where a replay continues within a day: after line `afterLine` of object `afterKey` (objects are
+ * replayed in key order; `afterLine` counts the object's non-empty lines from 1, as skipped records
+ * are listed). Everything up to it was acknowledged by the stream or skipped for a reason.
+ */
+export interface ResumePosition {
+  readonly day: string;
+  readonly afterKey: string;
+  readonly afterLine: number;
+}
+
+/** Why a resume position cannot be used; nothing was sent. */
+export type ResumeErrorCode = 'ResumeKeyNotFound' | 'ResumeObjectChanged' | 'ResumeDayMismatch';
+
+/**
+ * A resume position that does not fit the objects of its day: the key is gone, the object was rewritten
+ * after the replay started, or it has fewer lines than the position. Never a silent restart.
+ */
+export class ResumeError extends Error {
+  constructor(
+    readonly code: ResumeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** Object keys in S3's listing order: UTF-8 bytes (JavaScript's `<` compares UTF-16 units). */
+export function compareKeys(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** Parses a snapshot time (`listedBefore`): an ISO instant in UTC, e.g. 2026-05-12T10:00:00.000Z. */
+export function parseListedBefore(text: string): number {
+  const ms = ISO_INSTANT.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) throw new Error(`listedBefore must be an ISO time in UTC such as 2026-05-12T10:00:00.000Z, got "${text}"`);
+  return ms;
 }
 
 export interface Sample {
@@ -74,6 +136,18 @@ export interface DayReport {
   /** Records read but not sent when the replay stopped. */
   unsent: UnsentRecord[];
   complete: boolean;
+  /** Objects of the day written after the snapshot (`listedBefore`), left out; and the first keys. */
+  leftOut: number;
+  leftOutKeys: string[];
+  /** When this run resumed the day: where it started, and what it passed over without reading it again. */
+  resumed?: { readonly afterKey: string; readonly afterLine: number; objectsPassed: number };
+  /**
+   * When stopped: continue after this position (undefined: from the start of the unit). Every record
+   * up to it was acknowledged (or skipped for a reason); the first record not acknowledged is after it.
+   */
+  resumeAfter?: Position;
+  /** When stopped: records acknowledged after `resumeAfter`, which a resumption sends again. */
+  resendOnResume: number;
 }
 
 export interface ReplayReport {
@@ -82,6 +156,12 @@ export interface ReplayReport {
   readonly days: DayReport[];
   /** Why the replay ended before the end of the range. */
   stopped?: { readonly day: string; readonly reason: string; readonly fatal: boolean };
+  /** The snapshot: objects written after this time (ISO) were left out. Carried by every resumption. */
+  listedBefore?: string;
+  /** Where this run started (a resumption). */
+  resumedFrom?: ResumePosition;
+  /** When stopped part-way through a day: where to resume (absent: from the start of the stopped day). */
+  resume?: ResumePosition;
   /** Days after the stop, not read at all. */
   notAttempted: string[];
   /** Time spent waiting for the rate limit. */
@@ -104,37 +184,88 @@ export interface ReplayDeps {
   readonly onObject?: (report: DayReport, key: string) => void;
   /** After each call settles (progress; tests interrupt a replay by throwing here). */
   readonly onBatch?: (report: DayReport) => void;
+  /**
+   * The real time, for the snapshot (`listedBefore`) only; default the system clock. Apart from `clock`,
+   * which paces calls and backoff and which tests simulate.
+   */
+  readonly wallClock?: Clock;
+}
+
+export interface ReplayOptions {
+  readonly dryRun?: boolean;
+  /** The snapshot of the first run (ISO); absent on a first run, which takes the current time. */
+  readonly listedBefore?: string;
+  /** Continue the first day of the range after this position (its `day` must be the first day). */
+  readonly resume?: ResumePosition;
 }
 
 export const MAX_SAMPLES = 20;
 
-/** Lists what each day would replay: a snapshot taken before anything is sent. */
-export async function planReplay(raw: ObjectStore, days: readonly string[], source: ReplaySource): Promise<DayPlan[]> {
+/**
+ * A first run waits this long after taking its snapshot time before it sends anything, so whatever it
+ * causes to be written carries a later time even where file times lag the clock by a tick (Linux may
+ * stamp files with a coarse clock, up to 10 ms behind); Firehose's buffer interval does it on AWS.
+ */
+export const SNAPSHOT_GUARD_MS = 20;
+
+/**
+ * Lists what each day would replay, before anything is sent, in key order. With `listedBefore`,
+ * objects written after it are set apart in `leftOut`.
+ */
+export async function planReplay(raw: ObjectStore, days: readonly string[], source: ReplaySource, listedBefore?: Date): Promise<DayPlan[]> {
+  const byDay = new Map(days.map((d) => [d, [] as ObjectInfo[]]));
   if (source === 'raw') {
-    const plans: DayPlan[] = [];
-    for (const day of days) {
-      const objects: ObjectInfo[] = [];
-      for await (const o of raw.list(rawDayPrefix(day))) objects.push(o);
-      plans.push({ day, objects });
+    for (const day of days) for await (const o of raw.list(rawDayPrefix(day))) byDay.get(day)!.push(o);
+  } else {
+    // Error output: one listing for the whole range, grouped by the arrival date in the key.
+    for await (const o of raw.list(FIREHOSE_ERROR_PREFIX)) {
+      const date = errorOutputDate(o.key);
+      if (date !== undefined) byDay.get(date)?.push(o);
     }
-    return plans;
   }
-  // Error output: one listing for the whole range, grouped by the arrival date in the key.
-  const wanted = new Map(days.map((d) => [d, [] as ObjectInfo[]]));
-  for await (const o of raw.list(FIREHOSE_ERROR_PREFIX)) {
-    const date = errorOutputDate(o.key);
-    if (date !== undefined) wanted.get(date)?.push(o);
-  }
-  return days.map((day) => ({ day, objects: wanted.get(day)! }));
+  const limit = listedBefore?.getTime();
+  return days.map((day) => {
+    const all = byDay.get(day)!.sort((a, b) => compareKeys(a.key, b.key));
+    if (limit === undefined) return { day, objects: all, leftOut: [] };
+    return { day, objects: all.filter((o) => o.lastModified.getTime() <= limit), leftOut: all.filter((o) => o.lastModified.getTime() > limit) };
+  });
 }
 
-/** The records of one object: lines of a raw object, or decoded error-output records. */
-export async function* objectSourceRecords(raw: ObjectStore, object: ObjectInfo, source: ReplaySource): AsyncGenerator<SourceRecord> {
+/**
+ * Takes the snapshot and lists the days: `listedBefore` is the given one (a resumption) or, on a first
+ * run, the end of the millisecond the listing starts in (a file written earlier in that millisecond
+ * carries its sub-millisecond time rounded up); a first run then waits SNAPSHOT_GUARD_MS before
+ * anything is sent.
+ */
+export async function snapshotPlan(
+  raw: ObjectStore,
+  days: readonly string[],
+  source: ReplaySource,
+  options: { readonly listedBefore?: string; readonly wallClock?: Clock } = {},
+): Promise<{ listedBefore: string; plans: DayPlan[] }> {
+  const wall = options.wallClock ?? realClock;
+  const at = options.listedBefore !== undefined ? parseListedBefore(options.listedBefore) : wall.now() + 1;
+  if (at > wall.now() + 60_000) throw new Error(`listedBefore ${options.listedBefore} is in the future: it is the time the replay's first run started, which its stop printed`);
+  const plans = await planReplay(raw, days, source, new Date(at));
+  if (options.listedBefore === undefined) {
+    const wait = at + SNAPSHOT_GUARD_MS - wall.now();
+    if (wait > 0) await wall.sleep(wait);
+  }
+  return { listedBefore: new Date(at).toISOString(), plans };
+}
+
+/**
+ * The records of one object: lines of a raw object, or decoded error-output records. With `afterLine`
+ * (a resumption inside this object), lines up to it are passed over without being decoded; an object
+ * with fewer lines than that has changed, which is a ResumeError.
+ */
+export async function* objectSourceRecords(raw: ObjectStore, object: ObjectInfo, source: ReplaySource, afterLine = 0): AsyncGenerator<SourceRecord> {
   const key = object.key;
   const written = object.lastModified.getTime();
   let line = 0;
   for await (const text of objectRecords(await raw.read(key))) {
     line += 1;
+    if (line <= afterLine) continue;
     if (source === 'raw') {
       yield { key, line, text, fallbackReceivedAtMs: written };
       continue;
@@ -148,9 +279,13 @@ export async function* objectSourceRecords(raw: ObjectStore, object: ObjectInfo,
       for (const t of decoded.lines) yield { key, line, text: t, fallbackReceivedAtMs: decoded.arrivalTimestamp ?? written };
     }
   }
+  if (line < afterLine) {
+    throw new ResumeError('ResumeObjectChanged', `cannot resume after ${key}:${afterLine}: the object has ${line} line(s) now, so it changed since the replay started; nothing was sent. Start again without a resume position (enrichment drops the duplicates)`);
+  }
 }
 
-const emptyDay = (day: string): DayReport => ({
+/** A day's report before anything is read. */
+export const emptyDay = (day: string): DayReport => ({
   day,
   objects: 0,
   records: 0,
@@ -166,6 +301,9 @@ const emptyDay = (day: string): DayReport => ({
   samples: [],
   unsent: [],
   complete: false,
+  leftOut: 0,
+  leftOutKeys: [],
+  resendOnResume: 0,
 });
 
 interface Item {
@@ -173,6 +311,12 @@ interface Item {
   readonly bytes: number;
   readonly key: string;
   readonly updateId?: number;
+  /** Order of the record among the records prepared in this run of the unit, from 0. */
+  readonly seq: number;
+  /** `seq` of the first record prepared from the same source line (error output holds several per line). */
+  readonly lineFirstSeq: number;
+  /** The last source line before this record's line (undefined: none in this run or before it). */
+  readonly before?: Position;
 }
 
 type Stop = { readonly reason: string; readonly fatal: boolean };
@@ -221,9 +365,12 @@ async function sendBatch(batch: Item[], deps: ReplayDeps, report: DayReport): Pr
 
 /**
  * Replays a stream of source records as one unit (a day, or a file of unsent lines). Returns the stop
- * when the replay cannot go on.
+ * when the replay cannot go on, and then sets `report.resumeAfter`: records go in order, batch after
+ * batch, and a stop ends the unit, so every record before the first one not acknowledged (the first
+ * failed entry of the last call, or the first record of the call not made) was acknowledged; the
+ * position is the line before that record's line. `options.after` is where the unit was resumed.
  */
-export async function replayRecords(records: AsyncIterable<SourceRecord>, report: DayReport, deps: ReplayDeps, options: { dryRun?: boolean } = {}): Promise<Stop | undefined> {
+export async function replayRecords(records: AsyncIterable<SourceRecord>, report: DayReport, deps: ReplayDeps, options: { dryRun?: boolean; after?: Position } = {}): Promise<Stop | undefined> {
   const limits = limitsForRate(deps.limiter?.rate, deps.limits ?? FIREHOSE_BATCH_LIMITS);
   const batcher = new Batcher<Item>(limits);
   const skip = (key: string, line: number, reason: string, updateId?: number): void => {
@@ -231,11 +378,27 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
     if (report.samples.length < MAX_SAMPLES) report.samples.push(updateId === undefined ? { key, line, reason } : { key, line, reason, updateId });
   };
   let stop: Stop | undefined;
+  const sentBefore = report.sent;
+  let seq = 0;
+  let current: Position | undefined; // the source line being read
+  let previous: Position | undefined = options.after; // the line before it
+  let lineFirstSeq = 0;
+  let firstUnsent: Item | undefined;
+  const markUnsent = (items: readonly Item[]): void => {
+    report.unsent.push(...items);
+    for (const i of items) if (!firstUnsent || i.seq < firstUnsent.seq) firstUnsent = i;
+  };
+  const stopped = (s: Stop): Stop => {
+    report.resumeAfter = firstUnsent ? firstUnsent.before : (current ?? options.after);
+    // Acknowledged records at or after the first line not done: all records before it were acknowledged.
+    report.resendOnResume = firstUnsent ? report.sent - sentBefore - firstUnsent.lineFirstSeq : 0;
+    return s;
+  };
   const send = async (batch: Item[]): Promise<void> => {
     const asked = deps.shouldStop?.();
     if (asked !== undefined) {
       stop = { reason: asked, fatal: false };
-      report.unsent.push(...batch);
+      markUnsent(batch);
       return;
     }
     if (options.dryRun) {
@@ -245,13 +408,18 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
       const r = await sendBatch(batch, deps, report);
       if (r.stop) {
         stop = r.stop;
-        report.unsent.push(...r.failed);
+        markUnsent(r.failed);
       }
     }
     deps.onBatch?.(report);
   };
 
   for await (const r of records) {
+    if (!current || current.key !== r.key || current.line !== r.line) {
+      if (current) previous = current;
+      current = { key: r.key, line: r.line };
+      lineFirstSeq = seq;
+    }
     report.records += 1;
     if ('skip' in r) {
       skip(r.key, r.line, r.skip);
@@ -266,39 +434,90 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
     report.contextDates[p.contextDate] = (report.contextDates[p.contextDate] ?? 0) + 1;
     report.toSend += 1;
     report.bytes += p.bytes;
-    const full = batcher.add({ line: p.line, bytes: p.bytes, key: r.key, updateId: p.updateId }, p.bytes);
+    const item: Item = { line: p.line, bytes: p.bytes, key: r.key, updateId: p.updateId, seq, lineFirstSeq, before: previous };
+    seq += 1;
+    const full = batcher.add(item, p.bytes);
     if (full) await send(full);
     if (stop) {
-      report.unsent.push(...(batcher.drain() ?? []));
-      return stop;
+      markUnsent(batcher.drain() ?? []);
+      return stopped(stop);
     }
   }
   const last = batcher.drain();
   if (last) await send(last);
-  if (!stop) report.complete = true;
-  return stop;
+  if (stop) return stopped(stop);
+  report.complete = true;
+  return undefined;
 }
 
-/** Replays the planned days one after the other (Firehose limits active partitions: one day at a time). */
-export async function replayPlan(plans: readonly DayPlan[], source: ReplaySource, deps: ReplayDeps, options: { dryRun?: boolean } = {}): Promise<ReplayReport> {
-  const report: ReplayReport = { source, dryRun: options.dryRun ?? false, days: [], notAttempted: [], rateWaitMs: 0 };
+/** Checks a resume position against the first day's plan before anything is sent. */
+function checkResume(resume: ResumePosition, plan: DayPlan | undefined, listedBefore: string | undefined): void {
+  if (!plan || plan.day !== resume.day) {
+    throw new ResumeError('ResumeDayMismatch', `the resume position is in ${resume.day}, but the range starts at ${plan?.day ?? '(no day)'}: resume with the range starting at ${resume.day}; nothing was sent`);
+  }
+  if (plan.objects.some((o) => o.key === resume.afterKey)) return;
+  const changed = plan.leftOut.find((o) => o.key === resume.afterKey);
+  if (changed) {
+    throw new ResumeError(
+      'ResumeObjectChanged',
+      `cannot resume after ${resume.afterKey}:${resume.afterLine}: the object was written again at ${changed.lastModified.toISOString()}, after the replay started (${listedBefore}); nothing was sent. Start ${resume.day} again without a resume position (enrichment drops the duplicates)`,
+    );
+  }
+  throw new ResumeError(
+    'ResumeKeyNotFound',
+    `cannot resume after ${resume.afterKey}:${resume.afterLine}: no such object among the ${plan.objects.length} object(s) of ${resume.day} (deleted, moved, or a key of another day or source?); nothing was sent. Check the key, or start ${resume.day} again without a resume position (enrichment drops the duplicates)`,
+  );
+}
+
+/**
+ * Replays the planned days one after the other (Firehose limits active partitions: one day at a time).
+ * With `options.resume`, the first day continues after that position: objects before its key are not
+ * read, and the lines of its object up to `afterLine` are passed over. A position that does not fit the
+ * plan is a ResumeError, thrown before anything is sent.
+ */
+export async function replayPlan(plans: readonly DayPlan[], source: ReplaySource, deps: ReplayDeps, options: ReplayOptions = {}): Promise<ReplayReport> {
+  const resume = options.resume;
+  if (resume) checkResume(resume, plans[0], options.listedBefore);
+  const report: ReplayReport = { source, dryRun: options.dryRun ?? false, days: [], notAttempted: [], rateWaitMs: 0, listedBefore: options.listedBefore, ...(resume ? { resumedFrom: resume } : {}) };
+  const leftOut = plans.reduce((n, p) => n + p.leftOut.length, 0);
+  if (options.listedBefore !== undefined) {
+    deps.logger.info(`snapshot ${options.listedBefore}: ${leftOut} object(s) written after it left out`, { event: 'replay_snapshot', source, listed_before: options.listedBefore, left_out: leftOut, resumed: resume !== undefined });
+  }
   for (let i = 0; i < plans.length; i += 1) {
     const plan = plans[i]!;
     const day = emptyDay(plan.day);
     day.objects = plan.objects.length;
+    day.leftOut = plan.leftOut.length;
+    day.leftOutKeys = plan.leftOut.slice(0, MAX_SAMPLES).map((o) => o.key);
+    const after = i === 0 ? resume : undefined;
+    if (after) day.resumed = { afterKey: after.afterKey, afterLine: after.afterLine, objectsPassed: 0 };
     report.days.push(day);
     async function* records(): AsyncGenerator<SourceRecord> {
       for (const object of plan.objects) {
-        yield* objectSourceRecords(deps.raw, object, source);
+        if (after && compareKeys(object.key, after.afterKey) < 0) {
+          day.resumed!.objectsPassed += 1;
+          deps.onObject?.(day, object.key);
+          continue;
+        }
+        yield* objectSourceRecords(deps.raw, object, source, after && object.key === after.afterKey ? after.afterLine : 0);
         deps.onObject?.(day, object.key);
       }
     }
-    const stop = await replayRecords(records(), day, deps, options);
+    const stop = await replayRecords(records(), day, deps, { dryRun: options.dryRun, after: after ? { key: after.afterKey, line: after.afterLine } : undefined });
     deps.logger.info(`replayed ${plan.day} from ${source}`, { event: 'replay_day', source, ...day, samples: day.samples.length, unsent: day.unsent.length, dry_run: report.dryRun });
     if (stop) {
       report.stopped = { day: plan.day, ...stop };
+      if (day.resumeAfter) report.resume = { day: plan.day, afterKey: day.resumeAfter.key, afterLine: day.resumeAfter.line };
       report.notAttempted = plans.slice(i + 1).map((p) => p.day);
-      deps.logger.error(`replay stopped at ${plan.day}: ${stop.reason}`, { event: 'replay_stopped', day: plan.day, unsent: day.unsent.length, not_attempted: report.notAttempted.length });
+      deps.logger.error(`replay stopped at ${plan.day}: ${stop.reason}`, {
+        event: 'replay_stopped',
+        day: plan.day,
+        unsent: day.unsent.length,
+        not_attempted: report.notAttempted.length,
+        resume: report.resume,
+        resend_on_resume: day.resendOnResume,
+        listed_before: options.listedBefore,
+      });
       break;
     }
   }
@@ -306,9 +525,13 @@ export async function replayPlan(plans: readonly DayPlan[], source: ReplaySource
   return report;
 }
 
-/** Lists and replays a range of days. */
-export async function replayDays(days: readonly string[], source: ReplaySource, deps: ReplayDeps, options: { dryRun?: boolean } = {}): Promise<ReplayReport> {
-  return replayPlan(await planReplay(deps.raw, days, source), source, deps, options);
+/**
+ * Lists and replays a range of days: a first run takes the snapshot time now; a resumption passes the
+ * first run's `listedBefore` (and usually `resume`).
+ */
+export async function replayDays(days: readonly string[], source: ReplaySource, deps: ReplayDeps, options: ReplayOptions = {}): Promise<ReplayReport> {
+  const { listedBefore, plans } = await snapshotPlan(deps.raw, days, source, { listedBefore: options.listedBefore, wallClock: deps.wallClock });
+  return replayPlan(plans, source, deps, { ...options, listedBefore });
 }
 
 /** The context_dates a replay put records for, sorted: the days to enrich afterwards. */

@@ -60,15 +60,21 @@ describe('replay Lambda', () => {
     let left = TIME_MARGIN_MS + 1;
     const a = await handlerWith(s, { REPLAY_QUOTA_RECORDS_PER_SECOND: '1000' })({ from: DAY, to: '2026-05-11' }, { getRemainingTimeInMillis: () => left-- });
     expect(a.complete).toBe(false);
-    expect(a.next).toEqual({ mode: 'stream', from: DAY, to: '2026-05-11', source: 'raw' });
+    // The stopped day, the snapshot, and the position after the last record acknowledged in order.
+    expect(a.next).toEqual({ mode: 'stream', from: DAY, to: '2026-05-11', source: 'raw', listedBefore: a.listedBefore, resume: { day: DAY, afterKey: `${rawDayPrefix(DAY)}a`, afterLine: 1000 } });
+    expect(a.resendOnResume).toBe(0);
     // 500 records/s share -> calls of 500: two calls went before the margin was reached.
     expect(s.lines).toHaveLength(1000);
+    // Invoked again with `next`: the rest of the day, nothing twice.
+    const b = await handlerWith(s)(a.next!);
+    expect(b).toMatchObject({ complete: true, listedBefore: a.listedBefore, days: [{ day: DAY, sent: 200, complete: true }, { day: '2026-05-11', sent: 0 }] });
+    expect(idsOf(s.lines)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
   });
 
   it('fails naming what was not sent when the retry budget is spent', async () => {
     const s = sink((l) => idsOf([l])[0] === 7);
     await expect(handlerWith(s, { REPLAY_MAX_ATTEMPTS: '2' })({ from: DAY, to: '2026-05-12' })).rejects.toThrow(
-      /replay stopped at 2026-05-10: 1 record\(s\) still failing after 2 attempts .*; \d+ record\(s\) not sent \(update_ids 7, .*\); 2 later day\(s\) not attempted\. Invoke again with \{"mode":"stream","from":"2026-05-10","to":"2026-05-12","source":"raw"\}/,
+      /replay stopped at 2026-05-10: 1 record\(s\) still failing after 2 attempts .*; \d+ record\(s\) not sent \(update_ids 7, .*\); 2 later day\(s\) not attempted\. Invoke again with \{"mode":"stream","from":"2026-05-10","to":"2026-05-12","source":"raw","listedBefore":"[-0-9T:.]+Z","resume":\{"day":"2026-05-10","afterKey":"telegram\/context_date=2026-05-10\/a","afterLine":7\}\} \(it sends the records not sent first\)/,
     );
   });
 });
