@@ -15,6 +15,9 @@ export interface WebhookRequest {
   readonly body: string;
 }
 
+/** The webhook's path, on API Gateway and on the local server alike (DESIGN.md, Configuration). */
+export const WEBHOOK_PATH = '/webhook';
+
 /** Every answer the webhook counts (the `Outcome` dimension of its `Updates` metric). */
 export const WEBHOOK_OUTCOMES = [
   'stored',

@@ -15,8 +15,7 @@ import { Construct } from 'constructs';
 import { removalPolicyOf } from './buckets';
 import type { StackConfig } from './config';
 import { PipelineFunction } from './lambda';
-
-export const WEBHOOK_PATH = '/webhook';
+import { WEBHOOK_PATH } from '../core/webhook';
 
 export interface IngestionProps {
   readonly config: StackConfig;

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { PipelineConfig } from '../core/config';
 import type { Logger } from '../core/log';
-import { handleWebhook, webhookLogFields, type WebhookDeps, type WebhookResult } from '../core/webhook';
+import { handleWebhook, WEBHOOK_PATH, webhookLogFields, type WebhookDeps, type WebhookResult } from '../core/webhook';
 import type { RecordSink } from '../ports/record-sink';
 import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
@@ -148,7 +148,7 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (path === '/webhook') {
+    if (path === WEBHOOK_PATH) {
       webhook(req, res);
       return;
     }

@@ -1,9 +1,8 @@
 /** `tgpipe query`: a named report or any Athena SQL over the local tables, on the local engine (DuckDB). */
 import { readFile } from 'node:fs/promises';
 import { DuckDbEngine, RAW_TABLE } from '../../adapters/local/duckdb-engine';
-import { loadConfig } from '../../core/config';
 import { findReport, loadReports, renderReportSql } from '../../reports';
-import { DATA_OPTION, parseCommandArgs, UsageError, type Command } from '../command';
+import { DATA_OPTION, parseCommandArgs, UsageError, utcOffsetOption, type Command } from '../command';
 
 const HELP = `Usage: tgpipe query (NAME | --sql SQL | --file F) [--data DIR] [--format table|csv|json]
        tgpipe query --list
@@ -91,8 +90,8 @@ export const command: Command = {
       if (!report) throw new UsageError(`no report named "${positionals[0]}" (tgpipe query --list names them)`);
       sql = report.query;
     }
-    const config = loadConfig(io.env, { utcOffset: values['utc-offset'] });
-    sql = renderReportSql(sql, { utcOffsetMinutes: config.utcOffsetMinutes });
+    // Only the offset matters here: a bad ALLOWED_CHAT_IDS in the environment is no reason to refuse a query.
+    sql = renderReportSql(sql, { utcOffsetMinutes: utcOffsetOption(values['utc-offset'], io.env).minutes });
 
     const engine = await DuckDbEngine.open(values.data);
     try {

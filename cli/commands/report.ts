@@ -1,7 +1,7 @@
 /** `tgpipe report`: every report as a chart in one self-contained HTML file (opens with no network). */
 import { join, resolve } from 'node:path';
 import { writeReport } from '../../local/report-html';
-import { DATA_OPTION, parseCommandArgs, type Command } from '../command';
+import { DATA_OPTION, parseCommandArgs, utcOffsetOption, type Command } from '../command';
 
 const HELP = `Usage: tgpipe report [--data DIR] [--out FILE.html] [--utc-offset OFF]
 
@@ -22,7 +22,8 @@ export const command: Command = {
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { ...DATA_OPTION, out: { type: 'string' }, 'utc-offset': { type: 'string' } });
     const out = resolve(values.out ?? join(values.data, 'report.html'));
-    const bytes = await writeReport(values.data, out, { env: io.env, utcOffset: values['utc-offset'] });
+    const { text: utcOffset } = utcOffsetOption(values['utc-offset'], io.env);
+    const bytes = await writeReport(values.data, out, { env: io.env, utcOffset });
     io.stdout(`report written to ${out} (${Math.round(bytes / 1024)} KiB)\n`);
     return 0;
   },

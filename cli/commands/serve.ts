@@ -7,7 +7,7 @@ import type { WebhookDeps } from '../../core/webhook';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose, recoverLocalFirehose, type Durability } from '../../adapters/local/local-firehose';
 import { startDailyTimer, type DailyTimer } from '../../local/daily-timer';
-import { ingestUpdates } from '../../local/ingest';
+import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { startServer } from '../../local/server';
@@ -117,9 +117,20 @@ export const command: Command = {
     if (values.demo) {
       const demo = await import('../../local/demo');
       if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
-      const demoDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      const result = await demo.ensureDemoData(stores.dataDir, (updates) => ingestUpdates(updates, demoDeps), { offsetMinutes: config.utcOffsetMinutes });
+      // The demo group goes in whatever the allow-list says (the server keeps the configured one).
+      const demoDeps: WebhookDeps = { secret, allowedChatIds: new Set([...config.allowedChatIds, demo.DEMO_CHAT_ID]), utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+      let stored: IngestCounts | undefined;
+      const result = await demo.ensureDemoData(
+        stores.dataDir,
+        async (updates) => {
+          stored = await ingestUpdates(updates, demoDeps);
+        },
+        { offsetMinutes: config.utcOffsetMinutes },
+      );
       if (result.generated) {
+        if (!stored || stored.accepted !== result.updates) {
+          throw new Error(`demo: only ${stored?.accepted ?? 0} of ${result.updates} generated updates were stored (${stored?.ignored ?? 0} ignored, ${stored?.failed ?? 0} failed)`);
+        }
         io.stdout(`demo: generated ${result.updates} updates for the DEMO group (chat ${demo.DEMO_CHAT_ID}); enriching ${result.days.length} days...\n`);
         const { enrichDay } = await import('../../core/enrich');
         for (const day of result.days) await enrichDay(day, enrichDeps, { force: true });

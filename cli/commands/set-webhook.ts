@@ -9,6 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SECRET_TOKEN_PATTERN } from '../../core/config';
 import { DEFAULT_TELEGRAM_API_BASE, TelegramApi, type WebhookInfo } from '../../core/telegram-api';
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
+import { WEBHOOK_PATH } from '../../core/webhook';
 import { extractToken } from '../../adapters/aws/secrets-extension';
 import { parseCommandArgs, UsageError, type Command } from '../command';
 
@@ -103,8 +104,21 @@ export const command: Command = {
     let token = values.token ?? (io.env.TELEGRAM_BOT_TOKEN || undefined);
     let url = values.url;
     let secret = values.secret;
+    if (url !== undefined && secret !== undefined && token === undefined) {
+      // Nothing else would be read from a stack: say what is missing instead of failing on AWS credentials.
+      throw new UsageError('no bot token: pass --token <token from BotFather> or set TELEGRAM_BOT_TOKEN');
+    }
     if (url === undefined || secret === undefined || token === undefined) {
-      const outputs = await stackOutputs(stackName, region);
+      let outputs: Record<string, string>;
+      try {
+        outputs = await stackOutputs(stackName, region);
+      } catch (error) {
+        throw new Error(
+          `could not read the outputs of stack ${stackName} (${(error as Error).message}): deploy it and configure AWS credentials and region, ` +
+            'or pass --url, --secret and --token (a local server)',
+          { cause: error },
+        );
+      }
       const need = (key: string): string => {
         const value = outputs[key];
         if (!value) throw new Error(`stack ${stackName} has no ${key} output (is it the pipeline's stack?)`);
@@ -130,6 +144,10 @@ export const command: Command = {
       throw new UsageError(`"${url}" is not a URL`);
     }
     if (parsedUrl.protocol !== 'https:') throw new UsageError('Telegram only delivers to https:// webhook URLs');
+    if (parsedUrl.pathname !== WEBHOOK_PATH) {
+      // Telegram would POST to another path, answered 404/405 and retried for 24 h: most likely a tunnel's bare root.
+      io.stderr(`warning: ${url} does not end in ${WEBHOOK_PATH}, the path the webhook answers on (tgpipe serve and the stack's API)\n`);
+    }
 
     const api = new TelegramApi(token, { baseUrl: apiBase });
     await api.setWebhook({

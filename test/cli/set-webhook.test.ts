@@ -189,6 +189,30 @@ describe('tgpipe set-webhook', () => {
     expect(result.all).not.toContain(TOKEN);
   });
 
+  it('with --url and --secret but no token, asks for the token instead of reading a stack', async () => {
+    const result = await run(['--url', 'https://example.org/webhook', '--secret', 'my_secret-1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no bot token: pass --token/);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('names the way out when the stack cannot be read', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const result = await run([]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/could not read the outputs of stack TelegramPipeline \(Could not load credentials from any providers\).*pass --url, --secret and --token/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('warns when the URL does not end in /webhook (a tunnel root would be answered 404)', async () => {
+    const result = await run(['--url', 'https://abc.example-tunnel.org/', '--secret', 'my_secret-1', '--token', TOKEN]);
+    expect(result.stderr).toMatch(/warning: https:\/\/abc\.example-tunnel\.org\/ does not end in \/webhook/);
+    expect(calls[0]!.body).toMatchObject({ url: 'https://abc.example-tunnel.org/' });
+    const ok = await run(['--url', 'https://abc.example-tunnel.org/webhook', '--secret', 'my_secret-1', '--token', TOKEN]);
+    expect(ok.stderr).not.toMatch(/warning/);
+  });
+
   it('fails when the stack lacks the outputs', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'X', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] });
     const result = await run([]);

@@ -64,11 +64,29 @@ describe('tgpipe ingest, enrich, query', () => {
     expect(sql.stdout).toBe(`n,chars\n3,${chars}\n`);
   });
 
+  it('takes negative values after a flag as they are written: --allowed-chat-ids -100..., --utc-offset -03:00', async () => {
+    const data = join(dir, 'negative');
+    await writeFile(join(dir, 'neg.json'), JSON.stringify([msg(11, 7, '2026-04-03', 10, 'kept', -100555), msg(12, 7, '2026-04-03', 11, 'other chat')]));
+    const r = await tgpipe('ingest', join(dir, 'neg.json'), '--allowed-chat-ids', '-100555', '--utc-offset', '-03:00', '--data', data);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('accepted 1, ignored 1, rejected 0');
+    const q = await tgpipe('query', '--sql', 'SELECT count(*) AS n FROM telegram_raw', '--utc-offset', '-03:00', '--data', data, '--format', 'csv');
+    expect(q.stdout).toBe('n\n1\n');
+    // Still a usage error when the flag has no value at all.
+    expect((await tgpipe('ingest', join(dir, 'neg.json'), '--data', data, '--allowed-chat-ids')).code).toBe(2);
+  });
+
   it('answers bad usage with a message and exit 2', async () => {
     expect((await tgpipe('enrich', '--date', '2026-02-30')).code).toBe(2);
     expect((await tgpipe('enrich')).stderr).toMatch(/missing --date/);
     expect((await tgpipe('query', 'no_such_report', '--data', dir)).stderr).toMatch(/no report named/);
     expect((await tgpipe('nope')).code).toBe(2);
+    for (const args of [['query', 'messages_per_day', '--utc-offset', '+99:00'], ['report', '--utc-offset', 'nonsense']]) {
+      const bad = await tgpipe(...args, '--data', dir);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--utc-offset: invalid UTC offset/);
+    }
     for (const c of ['serve', 'ingest', 'enrich', 'query', 'report', 'replay', 'set-webhook']) {
       const h = await tgpipe(c, '--help');
       expect(h.code).toBe(0);

@@ -14,6 +14,7 @@ import { DEMO_CHAT_ID, DEMO_MESSAGE_KINDS, DEMO_TITLE_PREFIX, DEMO_UPDATE_KINDS,
 import { ingestUpdates } from '../../local/ingest';
 import { findReport, renderReportSql } from '../../reports';
 import { tempDataDir } from './reports-support';
+import { startServe } from '../support/serve-process';
 
 const OFFSET = -180;
 
@@ -107,5 +108,35 @@ describe('demo data', () => {
       expect(again).toEqual({ generated: false, updates: 0, days: [] });
       expect(called).toBe(false);
     });
+  });
+});
+
+describe('tgpipe serve --demo (the real process)', () => {
+  it('generates the demo group even when ALLOWED_CHAT_IDS names other chats, and keeps that allow-list live', async () => {
+    const { dir, cleanup } = await tempDataDir('tgpipe-demo-serve-');
+    const serve = await startServe(dir, ['--demo'], { ALLOWED_CHAT_IDS: '-100777', CONTEXT_UTC_OFFSET: '-03:00', TELEGRAM_WEBHOOK_SECRET: 'demo_Secret-1' });
+    try {
+      const health = (await (await fetch(`${serve.url}/healthz`)).json()) as { sink: { puts: number } };
+      const { updates } = demoUpdates({ offsetMinutes: OFFSET });
+      expect(health.sink.puts).toBe(updates.length);
+      const engine = await DuckDbEngine.open(localStores(dir).dataDir);
+      try {
+        const [row] = await engine.query(`SELECT count(*) AS n, min(chat_id) AS chat FROM telegram`);
+        expect(Number(row!.n)).toBeGreaterThan(100);
+        expect(Number(row!.chat)).toBe(DEMO_CHAT_ID);
+      } finally {
+        await engine.close();
+      }
+      // The server itself still drops the demo chat: only -100777 is allowed there.
+      const post = await fetch(`${serve.url}/webhook`, {
+        method: 'POST',
+        headers: { 'x-telegram-bot-api-secret-token': 'demo_Secret-1', 'content-type': 'application/json' },
+        body: JSON.stringify(updates[0]),
+      });
+      expect(await post.json()).toMatchObject({ ok: true, message: 'ignored: chat not allowed' });
+    } finally {
+      await serve.stop();
+      await cleanup();
+    }
   });
 });
