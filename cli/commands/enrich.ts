@@ -2,6 +2,7 @@
 import { dateRange, isIsoDate } from '../../core/context-date';
 import { enrichDay, type DaySummary } from '../../core/enrich';
 import { createLogger } from '../../core/log';
+import { existsSync } from 'node:fs';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
 import { DATA_OPTION, parseCommandArgs, UsageError, type Command } from '../command';
 import { progressBar } from '../progress';
@@ -67,6 +68,10 @@ export const command: Command = {
       throw new UsageError('missing --date D or --from D --to D');
     }
     const stores = localStores(values.data);
+    if (!existsSync(stores.raw.root)) {
+      // Every day would be "empty" and the exit 0: a mistyped --data should not look like a quiet day.
+      io.stderr(`warning: no raw folder at ${stores.raw.root} (is --data ${values.data} the right folder?)\n`);
+    }
     const deps = {
       raw: stores.raw,
       enriched: stores.enriched,

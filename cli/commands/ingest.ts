@@ -1,6 +1,6 @@
 /** `tgpipe ingest`: updates from files through the webhook's own path into the local raw layer. */
 import { readFile } from 'node:fs/promises';
-import { gunzip } from 'node:zlib';
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../core/config';
 import { parseUpdateFile, type Rejection } from '../../core/ingest-files';
@@ -76,7 +76,17 @@ export const command: Command = {
         let bytes: Buffer;
         try {
           bytes = await readFile(path);
-          if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await promisify(gunzip)(bytes);
+          if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+            const compressed = bytes;
+            bytes = await promisify(gunzip)(compressed).catch((error: NodeJS.ErrnoException) => {
+              if (error.code !== 'Z_BUF_ERROR') throw error;
+              // A cut-off download: keep the whole lines before the cut, say the rest is lost.
+              const partial = gunzipSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+              const whole = partial.subarray(0, partial.lastIndexOf(0x0a) + 1);
+              rejected.push({ where: path, reason: `truncated gzip: what follows byte ${whole.length} of its text is lost (the whole lines before it are read)` });
+              return whole;
+            });
+          }
         } catch (error) {
           rejected.push({ where: path, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
           continue;

@@ -26,6 +26,15 @@ const put = async (day: string, id: number) => {
 };
 
 describe('tgpipe enrich', () => {
+  it('warns when --data has no raw folder (a typo would otherwise look like empty days)', async () => {
+    const missing = await tgpipe('enrich', '--date', '2026-03-01', '--data', join(dir, 'no-such-folder'));
+    expect(missing.code).toBe(0);
+    expect(missing.stderr).toMatch(/warning: no raw folder at .*no-such-folder.*is --data .* the right folder/);
+    await put('2026-03-01', 1);
+    const present = await tgpipe('enrich', '--date', '2026-03-01', '--data', dir);
+    expect(present.stderr).not.toMatch(/warning/);
+  });
+
   it('refuses bad dates and ranges with exit 2 and a clear message', async () => {
     for (const [argv, message] of [
       [['--date', '2026-02-30'], /invalid --date "2026-02-30"/],

@@ -77,6 +77,20 @@ describe('tgpipe ingest, enrich, query', () => {
     expect((await tgpipe('ingest', join(dir, 'neg.json'), '--data', data, '--allowed-chat-ids')).code).toBe(2);
   });
 
+  it('reads the whole lines of a cut-off .gz and says the rest is lost', async () => {
+    const data = join(dir, 'truncated');
+    const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify(msg(1000 + i, 7, '2026-04-04', 12, `line ${i} ${'x'.repeat(i % 50)}`)));
+    const whole = gzipSync(`${lines.join('\n')}\n`);
+    await writeFile(join(dir, 'cut.jsonl.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = await tgpipe('ingest', join(dir, 'cut.jsonl.gz'), '--data', data);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cut\.jsonl\.gz: truncated gzip: what follows byte \d+ of its text is lost/);
+    const accepted = Number(/accepted (\d+)/.exec(r.stdout)![1]);
+    expect(accepted).toBeGreaterThan(50);
+    expect(accepted).toBeLessThan(400);
+    expect(r.stdout).toContain(`accepted ${accepted}, ignored 0, rejected 1`);
+  });
+
   it('answers bad usage with a message and exit 2', async () => {
     expect((await tgpipe('enrich', '--date', '2026-02-30')).code).toBe(2);
     expect((await tgpipe('enrich')).stderr).toMatch(/missing --date/);
