@@ -96,6 +96,10 @@ describe('tgpipe ingest, enrich, query', () => {
     expect((await tgpipe('enrich')).stderr).toMatch(/missing --date/);
     expect((await tgpipe('query', 'no_such_report', '--data', dir)).stderr).toMatch(/no report named/);
     expect((await tgpipe('nope')).code).toBe(2);
+    const bare = await tgpipe();
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/tgpipe: missing command[\s\S]*Usage: tgpipe <command>/);
+    expect((await tgpipe('--help')).code).toBe(0);
     for (const args of [['query', 'messages_per_day', '--utc-offset', '+99:00'], ['report', '--utc-offset', 'nonsense']]) {
       const bad = await tgpipe(...args, '--data', dir);
       expect(bad.code, args.join(' ')).toBe(2);
