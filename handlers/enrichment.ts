@@ -12,6 +12,7 @@ import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
 import { emfFields } from '../core/metrics';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
 import { createLogger } from '../core/log';
+import { BATCH_JOB_BOUNDS, boundedRequests } from '../adapters/aws/bounded-requests';
 import { AthenaCatalog } from '../adapters/aws/athena-catalog';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
 
@@ -112,8 +113,8 @@ export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: 
 }
 
 // Clients at module scope: created during the container's init, reused by every invocation.
-const s3 = new S3Client({});
-const athena = new AthenaClient({});
+const s3 = new S3Client({ requestHandler: boundedRequests(BATCH_JOB_BOUNDS) });
+const athena = new AthenaClient({ requestHandler: boundedRequests(BATCH_JOB_BOUNDS) });
 let deps: EnrichDeps | undefined;
 
 /** The stores and catalog, built at the first invocation (so a missing variable fails that invocation clearly). */

@@ -35,6 +35,7 @@ import { createLogger, type Logger } from '../core/log';
 import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf } from '../core/replay/rate-limiter';
 import { DEFAULT_RETRY_POLICY } from '../core/replay/retry-policy';
 import { affectedDays, parseListedBefore, replayDays, totals, type ReplayDeps, type ReplaySource, type ResumePosition } from '../core/replay/stream-replay';
+import { BATCH_JOB_BOUNDS, boundedRequests } from '../adapters/aws/bounded-requests';
 import { FirehoseSink } from '../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../adapters/aws/s3-store';
 import type { ObjectStore } from '../ports/object-store';
@@ -208,9 +209,10 @@ export const handler = async (event: ReplayEvent, context?: { getRemainingTimeIn
       return v;
     };
     production = createReplayHandler({
-      raw: new S3ObjectStore(new S3Client({}), need('RAW_BUCKET')),
-      // No SDK retries: the replay's own policy re-sends only the failed entries.
-      sink: new FirehoseSink(new FirehoseClient({ maxAttempts: 1 }), need('DELIVERY_STREAM_NAME')),
+      raw: new S3ObjectStore(new S3Client({ requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), need('RAW_BUCKET')),
+      // No SDK retries: the replay's own policy re-sends only the failed entries (a TimeoutError is
+      // transient to it). Bounded, so a hung call cannot outlast the time margin and lose the position.
+      sink: new FirehoseSink(new FirehoseClient({ maxAttempts: 1, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), need('DELIVERY_STREAM_NAME')),
       logger: createLogger({ service: 'replay' }),
       env: process.env,
     });

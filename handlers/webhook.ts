@@ -8,6 +8,7 @@ import { loadConfig, type PipelineConfig } from '../core/config';
 import { createLogger, type Logger } from '../core/log';
 import { emfFields } from '../core/metrics';
 import { handleWebhook, webhookLogFields, type WebhookDeps } from '../core/webhook';
+import { boundedRequests } from '../adapters/aws/bounded-requests';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
 import { readSecretViaExtension } from '../adapters/aws/secrets-extension';
 import type { RecordSink } from '../ports/record-sink';
@@ -22,9 +23,13 @@ export interface WebhookHandlerDeps {
   readonly now?: () => number;
 }
 
+/** How often a container may read the secret again after a request with a wrong one. */
+export const SECRET_REFRESH_MS = 30_000;
+
 /** Builds a handler around its dependencies (tests pass their own; production uses `handler`). */
 export function createWebhookHandler(deps: WebhookHandlerDeps) {
   let secret: Promise<string> | undefined;
+  let lastRefresh = -Infinity;
   const secretOnce = (): Promise<string> => {
     // A failed read is not cached: the next invocation tries again.
     secret ??= deps.loadSecret().catch((error) => {
@@ -32,6 +37,23 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
       throw error;
     });
     return secret;
+  };
+  /**
+   * After a rotation (put-secret-value, then set-webhook) Telegram sends the new secret to containers
+   * holding the old one: a wrong secret reads it again, at most once per SECRET_REFRESH_MS per container
+   * (so probing cannot hammer Secrets Manager). Resolves to the secret if it changed.
+   */
+  const refreshedSecret = async (current: string): Promise<string | undefined> => {
+    const now = (deps.now ?? Date.now)();
+    if (now - lastRefresh < SECRET_REFRESH_MS) return undefined;
+    lastRefresh = now;
+    secret = undefined;
+    try {
+      const fresh = await secretOnce();
+      return fresh !== current ? fresh : undefined;
+    } catch {
+      return undefined; // keep answering with what the container had; the next refresh tries again
+    }
   };
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -53,7 +75,12 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
       maxRecordBytes: deps.maxRecordBytes,
       now: deps.now,
     };
-    const result = await handleWebhook({ method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body }, webhookDeps);
+    const request = { method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body };
+    let result = await handleWebhook(request, webhookDeps);
+    if (result.outcome === 'unauthorized') {
+      const fresh = await refreshedSecret(webhookSecret);
+      if (fresh !== undefined) result = await handleWebhook(request, { ...webhookDeps, secret: fresh });
+    }
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     deps.logger.info('webhook request', {
       ...webhookLogFields(result),
@@ -84,7 +111,7 @@ function productionHandler(): ReturnType<typeof createWebhookHandler> {
   // 503 is better than a hang (Telegram retries it).
   const client = new FirehoseClient({
     maxAttempts: Number(process.env.FIREHOSE_MAX_ATTEMPTS ?? 3),
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 },
+    requestHandler: boundedRequests({ connectMs: 1000, responseMs: 2500 }),
   });
   return createWebhookHandler({
     config,

@@ -83,7 +83,9 @@ export class Ingestion extends Construct {
       paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
         cacheEnabled: true,
         cacheSize: 10,
-        secretsManagerTtl: Duration.minutes(5),
+        // The handler reads the secret once, and again only after a wrong one (a rotation): a short cache
+        // lets warm containers take a rotated secret within about a minute.
+        secretsManagerTtl: Duration.minutes(1),
         logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
       }),
     });

@@ -30,6 +30,7 @@ import {
   type ReplaySource,
   type SourceRecord,
 } from '../../core/replay/stream-replay';
+import { BATCH_JOB_BOUNDS, boundedRequests } from '../../adapters/aws/bounded-requests';
 import { AthenaCatalog } from '../../adapters/aws/athena-catalog';
 import { FirehoseSink } from '../../adapters/aws/firehose-sink';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
@@ -321,9 +322,9 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
     if (source !== 'file' && !values.bucket) throw new UsageError('--target aws needs --bucket (the raw bucket to read)');
     if (values['source-dir']) throw new UsageError('--source-dir is for --target local');
     const region = values.region ? { region: values.region } : {};
-    raw = new S3ObjectStore(new S3Client(region), values.bucket ?? '');
+    raw = new S3ObjectStore(new S3Client({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), values.bucket ?? '');
     // No SDK retries: the replay's own policy re-sends only the failed entries.
-    sink = new FirehoseSink(new FirehoseClient({ ...region, maxAttempts: 1 }), values.stream);
+    sink = new FirehoseSink(new FirehoseClient({ ...region, maxAttempts: 1, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), values.stream);
     rerun = `--target aws --stream ${values.stream}${source === 'file' ? '' : ` --bucket ${values.bucket}`}${values.region ? ` --region ${values.region}` : ''}`;
   } else if (values.target === 'local') {
     const stores = localStores(values.data);
@@ -408,12 +409,12 @@ async function replayEnrich(values: Values, io: CliIo): Promise<number> {
         if (typeof v !== 'string' || v === '') throw new UsageError(`--in-process needs --${flag} (or ${env})`);
         return v;
       };
-      const s3 = new S3Client(region);
+      const s3 = new S3Client({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) });
       const enrichedBucket = need('enriched-bucket', 'ENRICHED_BUCKET');
       deps = {
         raw: new S3ObjectStore(s3, need('bucket', 'RAW_BUCKET')),
         enriched: new S3ObjectStore(s3, enrichedBucket),
-        catalog: new AthenaCatalog(new AthenaClient(region), { workGroup: need('workgroup', 'ATHENA_WORKGROUP'), database: need('database', 'GLUE_DATABASE') }),
+        catalog: new AthenaCatalog(new AthenaClient({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), { workGroup: need('workgroup', 'ATHENA_WORKGROUP'), database: need('database', 'GLUE_DATABASE') }),
         logger,
         enrichedLocation: `s3://${enrichedBucket}`,
       };

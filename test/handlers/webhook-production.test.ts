@@ -26,6 +26,7 @@ async function listen(handle: Handler): Promise<{ server: Server; port: number }
 
 let firehose: { server: Server; port: number };
 let extension: { server: Server; port: number };
+/** Status of the next answers (200 when empty); 0: never answer. */
 let firehoseAnswers: Array<number> = [];
 const firehoseRequests: Array<{ target: string; data: string }> = [];
 let extensionCalls = 0;
@@ -35,6 +36,7 @@ beforeAll(async () => {
     const input = JSON.parse(body);
     firehoseRequests.push({ target: String(req.headers['x-amz-target']), data: Buffer.from(input.Record.Data, 'base64').toString() });
     const status = firehoseAnswers.shift() ?? 200;
+    if (status === 0) return; // a connection that accepts the request and never answers
     res.setHeader('content-type', 'application/x-amz-json-1.1');
     if (status === 200) res.end(JSON.stringify({ RecordId: `r${firehoseRequests.length}`, Encrypted: true }));
     else {
@@ -85,11 +87,14 @@ const event = (secret = SECRET): APIGatewayProxyEventV2 =>
   ({ headers: { 'x-telegram-bot-api-secret-token': secret }, body: text.body, isBase64Encoded: false, requestContext: { http: { method: 'POST' } } }) as unknown as APIGatewayProxyEventV2;
 
 describe('webhook Lambda, production wiring', () => {
-  it('stores through Firehose and reads the secret from the extension once per container', async () => {
+  it('stores through Firehose and reads the secret from the extension once per container (and once after a wrong one)', async () => {
     const { handler } = await import('../../handlers/webhook');
     for (let i = 0; i < 3; i += 1) expect((await handler(event())).statusCode).toBe(200);
-    expect((await handler(event('wrong'))).statusCode).toBe(401);
     expect(extensionCalls).toBe(1);
+    // A wrong secret reads it once more (a rotation?), then not again for a while, however many come.
+    expect((await handler(event('wrong'))).statusCode).toBe(401);
+    expect((await handler(event('wrong'))).statusCode).toBe(401);
+    expect(extensionCalls).toBe(2);
     expect(firehoseRequests).toHaveLength(3);
     expect(firehoseRequests[0]!.target).toBe('Firehose_20150804.PutRecord');
     expect(firehoseRequests[0]!.data).toContain(`"update":${text.body}}`);
@@ -101,6 +106,22 @@ describe('webhook Lambda, production wiring', () => {
     expect((await handler(event())).statusCode).toBe(200);
     expect(firehoseRequests).toHaveLength(3);
   });
+
+  it('gives up on a Firehose that never answers (request timeout, retried) and answers 503, not a Lambda timeout', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    firehoseAnswers = [0, 0, 0];
+    const started = Date.now();
+    expect((await handler(event())).statusCode).toBe(503);
+    expect(firehoseRequests).toHaveLength(3); // 3 attempts of 2.5 s each
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 30_000);
+
+  it('takes a stuck first attempt in its stride: the retry stores the update', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    firehoseAnswers = [0];
+    expect((await handler(event())).statusCode).toBe(200);
+    expect(firehoseRequests).toHaveLength(2);
+  }, 30_000);
 
   it('answers 503 after the bounded retries when Firehose keeps failing, well inside Telegram\'s timeout', async () => {
     const { handler } = await import('../../handlers/webhook');

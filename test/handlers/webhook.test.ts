@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config';
 import { memoryLogger } from '../../core/log';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../../adapters/aws/firehose-sink';
-import { createWebhookHandler } from '../../handlers/webhook';
+import { createWebhookHandler, SECRET_REFRESH_MS } from '../../handlers/webhook';
 import { ALLOWED_CHATS, loadFixtures } from '../support/fixtures';
 
 const SECRET = 'test_Secret-0123456789abcdefXYZ';
@@ -105,6 +105,37 @@ describe('webhook handler: answers (DESIGN.md, Webhook answers)', () => {
     expect(lines).toHaveLength(1);
     // Arrival 2026-06-01T12:00Z is 2026-06-01 at -03:00; the body stays as received.
     expect(lines[0]).toBe(`{"received_at":${NOW},"context_date":"2026-06-01","update":${body}}\n`);
+  });
+
+  it('takes a rotated secret: a wrong one reads the secret again, at most once per 30 s per container', async () => {
+    let stored = SECRET;
+    let reads = 0;
+    let clock = NOW;
+    const handler = createWebhookHandler({
+      config: loadConfig({ ALLOWED_CHAT_IDS: ALLOWED_CHATS.join(','), CONTEXT_UTC_OFFSET: '-03:00' }),
+      sink: new FirehoseSink(new FirehoseClient({ region: 'us-east-1' }), 'raw-stream'),
+      logger: memoryLogger('webhook'),
+      loadSecret: async () => {
+        reads += 1;
+        return stored;
+      },
+      now: () => clock,
+    });
+    const rotated = 'rotated_Secret-9876543210';
+    const withSecret = (secret: string) => event(text.body, { 'x-telegram-bot-api-secret-token': secret });
+    expect((await handler(withSecret(SECRET))).statusCode).toBe(200);
+    expect(reads).toBe(1);
+    stored = rotated; // put-secret-value, then set-webhook: Telegram now sends the new one
+    expect((await handler(withSecret(rotated))).statusCode).toBe(200);
+    expect(reads).toBe(2);
+    expect((await handler(withSecret(SECRET))).statusCode).toBe(401); // the old one is gone
+    expect((await handler(withSecret('probe'))).statusCode).toBe(401);
+    expect(reads).toBe(2); // no read again within 30 s, however many wrong secrets
+    clock += SECRET_REFRESH_MS;
+    expect((await handler(withSecret('probe'))).statusCode).toBe(401);
+    expect(reads).toBe(3);
+    expect((await handler(withSecret(rotated))).statusCode).toBe(200);
+    expect(putLines()).toHaveLength(3);
   });
 
   it('reads the secret header case-insensitively', async () => {
