@@ -61,7 +61,7 @@ export const telegramTable = defineTable('telegram', 'One row per new Telegram m
   v1('quote_text', 'string', 'Quoted part of the replied message (quote.text).'),
   v1('message_thread_id', 'bigint', 'Forum topic or thread id.'),
   v1('is_topic_message', 'boolean', 'Sent in a forum topic.'),
-  v1('forward_origin_type', 'string', 'user, hidden_user, chat or channel for a forwarded message (forward_origin.type).'),
+  v1('forward_origin_type', 'string', 'user, hidden_user, chat or channel for a forwarded message (forward_origin.type; before Bot API 7.0, from forward_from, forward_from_chat or forward_sender_name).'),
   v1('forward_origin_date', 'bigint', 'Original send time of a forwarded message, unix seconds.'),
   v1('forward_from_user_id', 'bigint', 'Original sender of a forward from a user (forward_origin.sender_user.id).'),
   v1('forward_from_chat_id', 'bigint', 'Original chat of a forward from a chat or channel.'),

@@ -197,6 +197,14 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
     row.forward_origin_date = num(origin.date);
     row.forward_from_user_id = num(origin.sender_user?.id);
     row.forward_from_chat_id = num(origin.sender_chat?.id ?? origin.chat?.id);
+  } else if (m.forward_date !== undefined) {
+    // Before Bot API 7.0 (December 2023) a forward was described by forward_from / forward_from_chat /
+    // forward_sender_name and forward_date: the original pipeline's bucket holds such updates.
+    const chat = m.forward_from_chat as Json | undefined;
+    row.forward_origin_type = m.forward_from ? 'user' : chat ? (chat.type === 'channel' ? 'channel' : 'chat') : m.forward_sender_name !== undefined ? 'hidden_user' : null;
+    row.forward_origin_date = num(m.forward_date);
+    row.forward_from_user_id = num(m.forward_from?.id);
+    row.forward_from_chat_id = num(chat?.id);
   }
   row.is_automatic_forward = bool(m.is_automatic_forward);
   row.via_bot_id = num(m.via_bot?.id);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codePointLength, flattenUpdate } from '../../core/flatten';
 import { telegramEventsTable, telegramTable, type ColumnType } from '../../schemas';
@@ -117,5 +119,39 @@ describe('flattenUpdate values', () => {
     const { table, row } = flattenUpdate({ update_id: 5, brand_new_kind: { chat: { id: -100, type: 'supergroup' }, from: { id: 7, is_bot: false, first_name: 'A' } } } as never, 10);
     expect(table).toBe('telegram_events');
     expect(row).toMatchObject({ event_kind: 'brand_new_kind', chat_id: -100, actor_user_id: 7 });
+  });
+});
+
+describe('forwards from before Bot API 7.0 (forward_from / forward_from_chat / forward_sender_name)', () => {
+  const legacy = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'telegram-updates-2017', 'forwarded_message.json'), 'utf8'));
+  const withForward = (fields: Record<string, unknown>) => ({ update_id: 5, message: { message_id: 9, chat: { id: -100, type: 'supergroup' }, date: 1_600_000_000, text: 'fwd', ...fields } });
+
+  it('a 2017 forward from a user fills the forward columns as forward_origin would', () => {
+    const { row } = flattenUpdate(legacy, undefined);
+    expect(row).toMatchObject({
+      forward_origin_type: 'user',
+      forward_origin_date: legacy.message.forward_date,
+      forward_from_user_id: legacy.message.forward_from.id,
+      forward_from_chat_id: null,
+    });
+  });
+
+  it.each([
+    [{ forward_from_chat: { id: -1001, type: 'channel', title: 'c' }, forward_from_message_id: 7, forward_date: 1_500_000_000 }, 'channel', null, -1001],
+    [{ forward_from_chat: { id: -1002, type: 'supergroup', title: 'g' }, forward_date: 1_500_000_000 }, 'chat', null, -1002],
+    [{ forward_sender_name: 'Someone hidden', forward_date: 1_500_000_000 }, 'hidden_user', null, null],
+  ])('%j -> %s', (fields, type, user, chat) => {
+    const { row } = flattenUpdate(withForward(fields) as never, undefined);
+    expect(row).toMatchObject({ forward_origin_type: type, forward_origin_date: 1_500_000_000, forward_from_user_id: user, forward_from_chat_id: chat });
+  });
+
+  it('forward_origin wins when both are present (Bot API 7.0 kept no legacy fields, but a bridge might)', () => {
+    const { row } = flattenUpdate(withForward({ forward_origin: { type: 'user', date: 1_600_000_001, sender_user: { id: 42 } }, forward_from: { id: 43 }, forward_date: 1 }) as never, undefined);
+    expect(row).toMatchObject({ forward_origin_type: 'user', forward_origin_date: 1_600_000_001, forward_from_user_id: 42 });
+  });
+
+  it('a message that is no forward has none of it', () => {
+    const { row } = flattenUpdate(withForward({}) as never, undefined);
+    expect(row).toMatchObject({ forward_origin_type: null, forward_origin_date: null, forward_from_user_id: null, forward_from_chat_id: null });
   });
 });
