@@ -1,6 +1,7 @@
-/** Pure helpers of the daily enrichment: which day is D-1, and whether a day must be rebuilt. */
+/** The daily enrichment's plan: which day is D-1, the day manifest (read, compare), whether a day must be rebuilt. */
 import { addDays, dateInOffset } from '../context-date';
-import type { ObjectInfo } from '../../ports/object-store';
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
+import { manifestKey } from '../../schemas';
 
 /** D-1 of a scheduled run: the day before the scheduled time's date in the configured offset. */
 export function previousDay(scheduledAtMs: number, offsetMinutes: number): string {
@@ -55,4 +56,16 @@ export function unchangedSince(manifest: DayManifest | undefined, objects: reado
   if (!manifest || manifest.schema_version !== schemaVersion || manifest.objects.length !== objects.length) return false;
   if (arrivalDatedIdsOf(manifest) === undefined) return false;
   return manifest.objects.every((m, i) => m.key === objects[i]!.key && m.etag === objects[i]!.etag && m.size === objects[i]!.size);
+}
+
+/** A day's manifest, or undefined when there is none or it cannot be read (the day is then rebuilt). */
+export async function readManifest(store: ObjectStore, date: string): Promise<DayManifest | undefined> {
+  const bytes = await store.readSmall(manifestKey(date));
+  if (!bytes) return undefined;
+  try {
+    const manifest = JSON.parse(bytes.toString('utf8')) as unknown;
+    return manifest !== null && typeof manifest === 'object' && Array.isArray((manifest as DayManifest).objects) ? (manifest as DayManifest) : undefined;
+  } catch {
+    return undefined; // a damaged manifest only means the day is rebuilt
+  }
 }

@@ -27,7 +27,8 @@ import {
   telegramEventsTable,
   telegramTable,
 } from '../../schemas';
-import { ARRIVAL_DATED_IDS_LIMIT, arrivalDatedIdsOf, manifestObjects, unchangedSince, type DayManifest } from './day-plan';
+import { keptByPreviousDay, rebuildNextDayIfItKeepsOurs } from './cross-day';
+import { ARRIVAL_DATED_IDS_LIMIT, arrivalDatedIdsOf, manifestObjects, readManifest, unchangedSince, type DayManifest } from './day-plan';
 import { fastShredSelfCheck, RowMisfitError, TableWriter } from './table-writer';
 
 export { ARRIVAL_DATED_IDS_LIMIT, previousDay } from './day-plan';
@@ -115,93 +116,6 @@ async function* readInOrder(store: ObjectStore, objects: readonly ObjectInfo[], 
   }
 }
 
-async function readManifest(store: ObjectStore, date: string): Promise<DayManifest | undefined> {
-  const bytes = await store.readSmall(manifestKey(date));
-  if (!bytes) return undefined;
-  try {
-    const manifest = JSON.parse(bytes.toString('utf8')) as unknown;
-    return manifest !== null && typeof manifest === 'object' && Array.isArray((manifest as DayManifest).objects) ? (manifest as DayManifest) : undefined;
-  } catch {
-    return undefined; // a damaged manifest only means the day is rebuilt
-  }
-}
-
-/**
- * The arrival-dated update_ids the day before `date` kept, which `date` must drop (a redelivery across
- * midnight). Undefined when there is nothing to check against: logged, since `date` then keeps them all.
- */
-async function keptByPreviousDay(date: string, deps: EnrichDeps): Promise<ReadonlySet<number> | undefined> {
-  const previous = addDays(date, -1);
-  const manifest = await readManifest(deps.enriched, previous);
-  const ids = arrivalDatedIdsOf(manifest);
-  if (ids === null) {
-    deps.logger.warn(`${previous} kept too many arrival-dated updates to record them: the cross-day check of ${date} is off`, {
-      event: 'cross_day_check',
-      date,
-      previous,
-      state: 'previous_not_recorded',
-    });
-    return undefined;
-  }
-  if (ids === undefined) {
-    deps.logger.info(
-      manifest
-        ? `${previous} was built before arrival-dated update_ids were recorded: ${date} keeps its arrival-dated updates; rebuilding ${previous} checks ${date} again`
-        : `${previous} is not built yet: ${date} keeps its arrival-dated updates; building ${previous} checks ${date} again`,
-      { event: 'cross_day_check', date, previous, state: manifest ? 'previous_without_list' : 'previous_not_built' },
-    );
-    return undefined;
-  }
-  return ids.length > 0 ? new Set(ids) : undefined;
-}
-
-/** update_ids named in a log line at most (the count is always given). */
-const IDS_LOGGED = 10;
-
-/**
- * Order independence: the next day may have been built before this one (or at the same time) and kept
- * arrival-dated updates this day keeps. The earlier day keeps an update, so the next day is rebuilt now
- * (it then drops them: this day's manifest, already written, lists them); that rebuild does not look
- * further. Returns its summary, or undefined when nothing had to be done.
- */
-async function rebuildNextDayIfItKeepsOurs(date: string, kept: readonly number[] | null | undefined, deps: EnrichDeps): Promise<DaySummary | undefined> {
-  if (!kept || kept.length === 0) return undefined;
-  const next = addDays(date, 1);
-  const manifest = await readManifest(deps.enriched, next);
-  if (!manifest) return undefined; // not built yet: its build drops them
-  const theirs = arrivalDatedIdsOf(manifest);
-  if (theirs === null) {
-    deps.logger.warn(`${next} kept too many arrival-dated updates to record them: not checked against ${date}`, {
-      event: 'cross_day_check',
-      date,
-      next,
-      state: 'next_not_recorded',
-    });
-    return undefined;
-  }
-  let overlap: number[];
-  if (theirs === undefined) {
-    overlap = []; // built before the list existed: unknown, so rebuilt
-  } else {
-    const ours = new Set(kept);
-    overlap = theirs.filter((id) => ours.has(id));
-    if (overlap.length === 0) return undefined;
-  }
-  deps.logger.info(
-    theirs === undefined
-      ? `${next} was built before arrival-dated update_ids were recorded: rebuilding it against ${date}`
-      : `${next} keeps ${overlap.length} arrival-dated update(s) that ${date} keeps (redelivered across midnight): rebuilding ${next}, which drops them`,
-    { event: 'cross_day_rebuild', date, next, overlap: overlap.length, update_ids: overlap.slice(0, IDS_LOGGED), ...(theirs === undefined ? { reason: 'next_without_list' } : {}) },
-  );
-  try {
-    return await enrichDay(next, deps, { force: true, checkNextDay: false });
-  } catch (error) {
-    throw new Error(`${date} was built, but rebuilding ${next} (it keeps arrival-dated updates ${date} keeps) failed: ${error instanceof Error ? error.message : String(error)}; rebuild ${next}`, {
-      cause: error,
-    });
-  }
-}
-
 const TABLES = [telegramTable, telegramEventsTable] as const;
 
 /** Quarantined records logged one by one per day (reason, object, line); the rest are counted by reason. */
@@ -213,6 +127,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   const started = performance.now();
   const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, quarantined: 0, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
+  // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
+  const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
   const arrivalDatedLimit = options.arrivalDatedIdsLimit ?? ARRIVAL_DATED_IDS_LIMIT;
   const objects = await listDay(deps.raw, date);
   summary.objects = objects.length;
@@ -233,7 +149,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       summary.ms = Math.round(performance.now() - started);
       deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped`, { event: 'enrich_day', ...summary });
       if (checkNextDay) {
-        const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDatedIdsOf(manifest), deps);
+        const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDatedIdsOf(manifest), deps, rebuildNext);
         if (rebuilt) summary.next_day_rebuilt = rebuilt;
       }
       return summary;
@@ -400,7 +316,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     }),
   });
   if (checkNextDay) {
-    const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDated, deps);
+    const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDated, deps, rebuildNext);
     if (rebuilt) summary.next_day_rebuilt = rebuilt;
   }
   return summary;
