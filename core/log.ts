@@ -22,6 +22,11 @@ export interface LoggerOptions {
   /** Where lines go; stdout by default (Lambda ships it to CloudWatch). */
   readonly write?: (line: string) => void;
   readonly fields?: LogFields;
+  /**
+   * Leave out the CloudWatch Embedded Metric Format envelope (`_aws`): off Lambda nothing turns it into
+   * metrics, and it triples a terminal line. The metric values stay as plain fields.
+   */
+  readonly withoutMetricEnvelope?: boolean;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -30,7 +35,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = { service: options.service, ...options.fields };
   const log = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVELS[level] < minimum) return;
-    write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields })}\n`);
+    const line: LogFields = { level, time: new Date().toISOString(), message, ...base, ...fields };
+    if (options.withoutMetricEnvelope) delete line._aws;
+    write(`${JSON.stringify(line)}\n`);
   };
   return {
     log,

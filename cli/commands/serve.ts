@@ -100,7 +100,7 @@ export const command: Command = {
     }
 
     const stores = localStores(values.data);
-    const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l) });
+    const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
     const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
     const recovery = await recoverLocalFirehose(stores.raw.root);
     for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
