@@ -61,7 +61,8 @@ export const UPDATE_KIND_RULES: readonly UpdateKindRule[] = [
   editedMessage('edited_business_message'),
   // A guest message is a new message in a chat the bot was summoned to; analysts treat it as an event.
   event('guest_message', chatOf, (m) => num(m?.date), 'date'),
-  event('business_connection', (p) => num(p?.user_chat_id), (p) => num(p?.date), 'date'),
+  // Its `date` is when the connection was made; the update also comes when it is disabled or edited.
+  event('business_connection', (p) => num(p?.user_chat_id), none, '(none: received_at; date is when the connection began)'),
   event('deleted_business_messages', chatOf, none, '(none: received_at)'),
   event('stopped_message_generation', chatOf, none, '(none: received_at)'),
   event('message_reaction', chatOf, (p) => num(p?.date), 'date'),

@@ -27,6 +27,9 @@ export type Row = Record<string, string | number | boolean | Date | null | undef
 /** A column of schema version 1 (the first release). */
 export const v1 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 1 });
 
+/** A column added in schema version 2 (fields of the Bot API an audit found unread); appended at the end. */
+export const v2 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 2 });
+
 export function defineTable(name: string, description: string, columns: readonly Column[]): TableSchema {
   const seen = new Set<string>();
   for (const c of columns) {

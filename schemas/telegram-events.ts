@@ -2,7 +2,7 @@
  * `telegram_events`: one row per update that is not a new message: edits, reactions, member changes,
  * join requests, callback queries, boosts, polls, business events and future kinds.
  */
-import { defineTable, v1 } from './column';
+import { defineTable, v1, v2 } from './column';
 
 export const telegramEventsTable = defineTable('telegram_events', 'One row per non-message Telegram update (edits, reactions, members, ...).', [
   v1('update_id', 'bigint', 'Telegram update id; one row per distinct update_id.'),
@@ -45,5 +45,8 @@ export const telegramEventsTable = defineTable('telegram_events', 'One row per n
   v1('business_connection_id', 'string', 'Business connection id.'),
   v1('deleted_message_count', 'int', 'Messages deleted (deleted_business_messages).'),
   v1('deleted_message_ids', 'string', 'JSON array of deleted message ids.'),
-  v1('payload', 'string', 'Invoice payload, currency and amount (pre_checkout, shipping, paid media, subscription), as JSON.'),
+  v1('payload', 'string', 'As JSON: invoice payload, currency and amount (pre_checkout, shipping, paid media, subscription); is_enabled and the connection date (business_connection).'),
+  v2('old_is_member', 'boolean', 'For a restricted member, whether they were in the chat before (old_chat_member.is_member); other statuses say it themselves.'),
+  v2('new_is_member', 'boolean', 'For a restricted member, whether they are in the chat now: a restricted user joining or leaving shows only here.'),
+  v2('poll_option_persistent_ids', 'string', 'JSON array of the chosen options\' persistent ids (poll_answer.option_persistent_ids): stable when options are added or deleted, unlike poll_option_ids.'),
 ]);

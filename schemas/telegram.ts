@@ -2,7 +2,7 @@
  * `telegram`: one row per new message (`message`, `channel_post`, `business_message` updates). The first
  * columns keep the original pipeline's names so its SQL keeps working.
  */
-import { defineTable, v1 } from './column';
+import { defineTable, v1, v2 } from './column';
 
 export const telegramTable = defineTable('telegram', 'One row per new Telegram message (message, channel_post, business_message).', [
   // The original pipeline's columns, same names and meaning.
@@ -79,4 +79,9 @@ export const telegramTable = defineTable('telegram', 'One row per new Telegram m
   v1('business_connection_id', 'string', 'Business connection the message arrived through.'),
   v1('has_protected_content', 'boolean', 'Message cannot be forwarded or saved.'),
   v1('edit_date', 'bigint', 'Last edit time, unix seconds, when a new message already carries one.'),
+  v2('ephemeral_message_id', 'bigint', 'Ephemeral message id inside the chat (message_id is 0 for these; the id may be reused after the message expires).'),
+  v2('receiver_user_id', 'bigint', 'For an ephemeral message, the user who received it (receiver_user.id).'),
+  v2('direct_messages_topic_id', 'bigint', 'Topic of a channel direct-messages chat (direct_messages_topic.topic_id).'),
+  v2('chat_is_direct_messages', 'boolean', "The chat is a channel's direct-messages chat (chat.is_direct_messages)."),
+  v2('sender_business_bot_id', 'bigint', 'Bot that sent a business message on behalf of the account (sender_business_bot.id).'),
 ]);

@@ -82,19 +82,31 @@ function reactionName(r: unknown): string {
 /** JSON array of reaction names: [] when the list is absent, null when it is not a list. */
 const reactionList = (v: unknown): string | null => (v === undefined || v === null ? '[]' : Array.isArray(v) ? JSON.stringify(v.map((r) => reactionName(r))) : null);
 
-/** Media fields: the largest photo size, or the single media object of the message. */
+/** The largest of a photo's sizes (sizes that are not objects are skipped; `*` throws on {"toString":1}). */
+function largestSize(photo: unknown): Json | undefined {
+  const sizes = Array.isArray(photo) ? photo.filter(isObject) : [];
+  if (sizes.length === 0) return undefined;
+  const area = (s: Json) => (double(s.width) ?? 0) * (double(s.height) ?? 0);
+  let best = sizes[0]!;
+  for (const s of sizes) if (area(s) > area(best)) best = s;
+  return best;
+}
+
+const fileObject = (v: unknown): Json | undefined => (isObject(v) && 'file_id' in v ? v : undefined);
+
+/**
+ * Media fields: the largest photo size, the first item of paid media (its video, photo or live photo, or
+ * the preview's sizes before purchase), or the single media object of the message. A live photo also
+ * carries `photo` (a still, for older clients): its own `live_photo` object is the media.
+ */
 function mediaOf(m: Json, kind: string): Json | undefined {
-  if (kind === 'photo' || (kind === 'live_photo' && Array.isArray(m.photo))) {
-    // Sizes that are not objects are skipped, and only numbers multiplied (`*` throws on {"toString":1}).
-    const sizes = Array.isArray(m.photo) ? m.photo.filter(isObject) : [];
-    if (sizes.length === 0) return undefined;
-    const area = (s: Json) => (double(s.width) ?? 0) * (double(s.height) ?? 0);
-    let best = sizes[0]!;
-    for (const s of sizes) if (area(s) > area(best)) best = s;
-    return best;
+  if (kind === 'photo') return largestSize(m.photo);
+  if (kind === 'paid_media') {
+    const first = Array.isArray(m.paid_media?.paid_media) ? m.paid_media.paid_media.find(isObject) : undefined;
+    if (!first) return undefined;
+    return fileObject(first.video) ?? fileObject(first.live_photo) ?? largestSize(first.photo) ?? (first.type === 'preview' ? first : undefined);
   }
-  const media = m[kind];
-  return media && typeof media === 'object' && !Array.isArray(media) && 'file_id' in media ? (media as Json) : undefined;
+  return fileObject(m[kind]);
 }
 
 /** True when the reply target is only the root of the forum topic the message was posted in. */
@@ -186,10 +198,17 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   } else {
     row.is_reply = m.external_reply ? true : false;
   }
-  if (m.external_reply) row.external_reply_chat_id = num(m.external_reply.chat?.id ?? m.external_reply.origin?.chat?.id);
+  // Only the replied message's own chat: its origin's chat is where it was first posted (a forward's source).
+  if (m.external_reply) row.external_reply_chat_id = num(m.external_reply.chat?.id);
   row.quote_text = str(m.quote?.text);
   row.message_thread_id = num(m.message_thread_id);
   row.is_topic_message = bool(m.is_topic_message);
+  row.direct_messages_topic_id = num(m.direct_messages_topic?.topic_id);
+  row.chat_is_direct_messages = bool(chat.is_direct_messages);
+  // Ephemeral (and server-scheduled) messages have message_id 0: their own id is here.
+  row.ephemeral_message_id = num(m.ephemeral_message_id);
+  row.receiver_user_id = num(m.receiver_user?.id);
+  row.sender_business_bot_id = num(m.sender_business_bot?.id);
 
   const origin = m.forward_origin as Json | undefined;
   if (origin) {
@@ -299,6 +318,8 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.member_is_bot = bool(p.new_chat_member?.user?.is_bot);
       row.old_status = str(p.old_chat_member?.status);
       row.new_status = str(p.new_chat_member?.status);
+      row.old_is_member = bool(p.old_chat_member?.is_member);
+      row.new_is_member = bool(p.new_chat_member?.is_member);
       row.invite_link = str(p.invite_link?.invite_link);
       row.via_join_request = bool(p.via_join_request);
       break;
@@ -336,6 +357,7 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.actor_chat_id = num(p.voter_chat?.id);
       row.poll_id = str(p.poll_id);
       row.poll_option_ids = json(p.option_ids ?? []);
+      row.poll_option_persistent_ids = jsonOrNull(p.option_persistent_ids);
       break;
     case 'chat_boost':
     case 'removed_chat_boost': {
@@ -353,6 +375,8 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.chat_id = num(p.user_chat_id);
       row.chat_type = 'private';
       row.business_connection_id = str(p.id);
+      // The update also comes when a connection is disabled or edited: whether it is on now, and when it began.
+      row.payload = json({ is_enabled: bool(p.is_enabled), connection_date: num(p.date) });
       break;
     case 'deleted_business_messages':
       setChat(row, p.chat);

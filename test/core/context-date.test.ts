@@ -37,7 +37,6 @@ describe('contextDateOf: each kind uses its own event date', () => {
     ['chat_join_request', { update_id: 1, chat_join_request: { chat: { id: -1 }, date: lateEvening } }],
     ['chat_boost uses boost.add_date', { update_id: 1, chat_boost: { chat: { id: -1 }, boost: { boost_id: 'b', add_date: lateEvening, expiration_date: lateEvening + 86400 } } }],
     ['removed_chat_boost uses remove_date', { update_id: 1, removed_chat_boost: { chat: { id: -1 }, boost_id: 'b', remove_date: lateEvening } }],
-    ['business_connection', { update_id: 1, business_connection: { id: 'c', user_chat_id: 5, date: lateEvening } }],
   ];
   it.each(cases)('%s', (_name, update) => {
     expect(contextDateOf(update, received, BRT)).toBe('2026-03-09');
@@ -48,6 +47,7 @@ describe('contextDateOf: each kind uses its own event date', () => {
     ['callback_query (message date is not the click)', { update_id: 1, callback_query: { id: 'q', from: { id: 1 }, message: { message_id: 1, date: lateEvening, chat: { id: -1 } } } }],
     ['inline_query', { update_id: 1, inline_query: { id: 'q', from: { id: 1 }, query: 'x' } }],
     ['poll', { update_id: 1, poll: { id: 'p' } }],
+    ['business_connection (its date is when the connection began; it also comes on disable or edit)', { update_id: 1, business_connection: { id: 'c', user_chat_id: 5, date: lateEvening, is_enabled: false } }],
     ['poll_answer', { update_id: 1, poll_answer: { poll_id: 'p', option_ids: [] } }],
     ['deleted_business_messages', { update_id: 1, deleted_business_messages: { business_connection_id: 'c', chat: { id: 5 }, message_ids: [1] } }],
     ['a date of 0 (inaccessible message)', { update_id: 1, message: { message_id: 1, date: 0, chat: { id: -1 } } }],

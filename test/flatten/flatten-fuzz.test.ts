@@ -33,7 +33,7 @@ const DAY = '2026-03-14';
 const NEW_MESSAGE_KINDS = new Set(['message', 'channel_post', 'business_message']);
 const TABLES: Record<string, TableSchema> = { telegram: telegramTable, telegram_events: telegramEventsTable };
 /** Columns holding JSON text (lists and maps; parquetjs-lite's `repeated` fields are unreadable by Athena). */
-const JSON_COLUMNS = new Set(['entity_types', 'new_chat_member_ids', 'reactions_old', 'reactions_new', 'reaction_counts', 'poll_option_ids', 'deleted_message_ids', 'payload']);
+const JSON_COLUMNS = new Set(['entity_types', 'new_chat_member_ids', 'reactions_old', 'reactions_new', 'reaction_counts', 'poll_option_ids', 'poll_option_persistent_ids', 'deleted_message_ids', 'payload']);
 
 /** A value fits its column: what parquetjs-lite encodes without converting, and Athena reads as declared. */
 const FITS: Record<ColumnType, (v: unknown) => boolean> = {
@@ -111,7 +111,7 @@ const unixDate = fc.integer({ min: 1_400_000_000, max: 1_900_000_000 });
 const count = fc.nat({ max: 100_000 });
 
 const user = obj({ id: userId, is_bot: fc.boolean(), first_name: text, last_name: text, username: text, language_code: fc.constantFrom('en', 'pt-br', 'ru', 'ar'), is_premium: fc.boolean() });
-const chat = obj({ id: chatId, type: fc.constantFrom('private', 'group', 'supergroup', 'channel'), title: text, username: text, is_forum: fc.boolean() });
+const chat = obj({ id: chatId, type: fc.constantFrom('private', 'group', 'supergroup', 'channel'), title: text, username: text, is_forum: fc.boolean(), is_direct_messages: fc.boolean() });
 const fileFields = { file_id: text, file_unique_id: text, file_size: fc.nat({ max: 2 ** 33 }) };
 const photoSize = obj({ ...fileFields, width: fc.integer({ min: 1, max: 5000 }), height: fc.integer({ min: 1, max: 5000 }) });
 const media = obj({ ...fileFields, mime_type: fc.constantFrom('video/mp4', 'audio/ogg', 'application/pdf'), file_name: text, width: count, height: count, duration: count, length: count, emoji: text, set_name: text });
@@ -129,6 +129,7 @@ function message(reply: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     reply_to_message: reply, external_reply: obj({ origin, chat, message_id: count }), quote: obj({ text, position: count }),
     message_thread_id: count, is_topic_message: fc.boolean(), forward_origin: origin, is_automatic_forward: fc.boolean(), via_bot: user,
     author_signature: text, sender_boost_count: fc.nat({ max: 100 }), business_connection_id: text, has_protected_content: fc.boolean(),
+    ephemeral_message_id: count, receiver_user: user, direct_messages_topic: obj({ topic_id: count, user }), sender_business_bot: user,
   });
   const content = fc.oneof(
     { weight: 2, arbitrary: fields({ text, entities: list(entity) }) },
@@ -146,6 +147,7 @@ function message(reply: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     fields({ pinned_message: reply }),
     fields({ migrate_to_chat_id: chatId, migrate_from_chat_id: chatId }),
     fields({ forum_topic_created: obj({ name: text, icon_color: count }) }),
+    fields({ paid_media: obj({ star_count: count, paid_media: list(fc.oneof(obj({ type: fc.constant('preview'), width: count, height: count, duration: count }), obj({ type: fc.constant('video'), video: media }), obj({ type: fc.constant('photo'), photo: list(photoSize) }))) }), caption: text }),
   );
   // Any content field, known or not, with a media object, a service-event value or anything else.
   const second = fc.tuple(fc.constantFrom(...MESSAGE_KIND_PRIORITY, 'future_content'), wild(fc.oneof(media, fc.constant(true), fc.constant({}))));
@@ -155,7 +157,7 @@ const message0 = obj({ message_id: count, from: user, chat, date: unixDate, text
 const message1 = message(message0);
 const message2 = message(message1);
 
-const memberState = obj({ status: fc.constantFrom('creator', 'administrator', 'member', 'restricted', 'left', 'kicked'), user });
+const memberState = obj({ status: fc.constantFrom('creator', 'administrator', 'member', 'restricted', 'left', 'kicked'), user, is_member: fc.boolean() });
 const boostSource = obj({ source: fc.constantFrom('premium', 'gift_code', 'giveaway'), user });
 const memberUpdate = fields({ chat, from: user, date: unixDate, old_chat_member: memberState, new_chat_member: memberState, invite_link: obj({ invite_link: text, creator: user }), via_join_request: fc.boolean() });
 /** The payload of each update kind the Bot API documents, as it documents it. */
@@ -179,7 +181,7 @@ const PAYLOADS: Record<string, fc.Arbitrary<unknown>> = {
   pre_checkout_query: fields({ id: text, from: user, currency: fc.constantFrom('XTR', 'BRL', 'USD'), total_amount: count, invoice_payload: text }),
   purchased_paid_media: fields({ from: user, paid_media_payload: text }),
   poll,
-  poll_answer: fields({ poll_id: text, voter_chat: chat, user, option_ids: list(fc.nat({ max: 10 })) }),
+  poll_answer: fields({ poll_id: text, voter_chat: chat, user, option_ids: list(fc.nat({ max: 10 })), option_persistent_ids: list(text) }),
   my_chat_member: memberUpdate,
   chat_member: memberUpdate,
   chat_join_request: fields({ chat, from: user, user_chat_id: chatId, date: unixDate, bio: text, invite_link: obj({ invite_link: text }) }),

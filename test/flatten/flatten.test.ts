@@ -155,3 +155,55 @@ describe('forwards from before Bot API 7.0 (forward_from / forward_from_chat / f
     expect(row).toMatchObject({ forward_origin_type: null, forward_origin_date: null, forward_from_user_id: null, forward_from_chat_id: null });
   });
 });
+
+describe('Bot API fields read since schema version 2', () => {
+  const msg = (fields: Record<string, unknown>, kind = 'message') => flattenUpdate({ update_id: 7, [kind]: { message_id: 11, chat: { id: -1001, type: 'supergroup' }, date: 1_770_000_000, ...fields } } as never, undefined).row;
+  const still = [{ file_id: 'small', file_unique_id: 's', width: 90, height: 90 }, { file_id: 'still', file_unique_id: 'l', width: 1280, height: 1280, file_size: 5 }];
+
+  it('a live photo is described by its own live_photo object, not the still photo that comes with it', () => {
+    const row = msg({ live_photo: { file_id: 'LPV', file_unique_id: 'lpv', width: 1080, height: 1920, duration: 3, mime_type: 'video/mp4', file_size: 999 }, photo: still });
+    expect(row).toMatchObject({ message_kind: 'live_photo', media_file_id: 'LPV', media_width: 1080, media_height: 1920, media_duration: 3, media_mime_type: 'video/mp4', media_file_size: 999 });
+  });
+
+  it('paid media: the first item (its video, or the preview before purchase)', () => {
+    const video = msg({ paid_media: { star_count: 50, paid_media: [{ type: 'video', video: { file_id: 'PV', file_unique_id: 'pv', width: 1920, height: 1080, duration: 60, mime_type: 'video/mp4' } }] }, caption: 'paid' });
+    expect(video).toMatchObject({ message_kind: 'paid_media', media_file_id: 'PV', media_width: 1920, media_height: 1080, media_duration: 60, caption: 'paid' });
+    const photo = msg({ paid_media: { star_count: 5, paid_media: [{ type: 'photo', photo: still }] } });
+    expect(photo).toMatchObject({ media_file_id: 'still', media_width: 1280 });
+    const preview = msg({ paid_media: { star_count: 5, paid_media: [{ type: 'preview', width: 100, height: 50, duration: 5 }] } });
+    expect(preview).toMatchObject({ media_file_id: null, media_width: 100, media_height: 50, media_duration: 5 });
+  });
+
+  it('an ephemeral message keeps its own id and receiver (its message_id is 0)', () => {
+    const row = msg({ message_id: 0, ephemeral_message_id: 5, receiver_user: { id: 4242, is_bot: false, first_name: 'R' }, text: 'psst' });
+    expect(row).toMatchObject({ message_id: 0, ephemeral_message_id: 5, receiver_user_id: 4242 });
+    expect(msg({ text: 'plain' })).toMatchObject({ ephemeral_message_id: null, receiver_user_id: null });
+  });
+
+  it("a channel's direct-messages chat and its topic; a business message's bot", () => {
+    const dm = flattenUpdate({ update_id: 8, message: { message_id: 3, chat: { id: -1002, type: 'supergroup', is_direct_messages: true }, date: 1_770_000_000, direct_messages_topic: { topic_id: 444 }, text: 'hi' } } as never, undefined).row;
+    expect(dm).toMatchObject({ direct_messages_topic_id: 444, chat_is_direct_messages: true, message_thread_id: null });
+    const business = msg({ business_connection_id: 'bc', sender_business_bot: { id: 777, is_bot: true, first_name: 'Bot' }, text: 'on behalf' }, 'business_message');
+    expect(business).toMatchObject({ update_kind: 'business_message', sender_business_bot_id: 777, business_connection_id: 'bc' });
+  });
+
+  it("an external reply names the replied message's chat, never its origin's", () => {
+    expect(msg({ text: 'r', external_reply: { origin: { type: 'channel', chat: { id: -1999 }, message_id: 1, date: 1 } } })).toMatchObject({ is_reply: true, external_reply_chat_id: null });
+    expect(msg({ text: 'r', external_reply: { origin: { type: 'channel', chat: { id: -1999 }, message_id: 1, date: 1 }, chat: { id: -1888, type: 'channel' } } })).toMatchObject({ external_reply_chat_id: -1888 });
+  });
+
+  it('a restricted member leaving shows in new_is_member; poll answers keep persistent option ids', () => {
+    const left = flattenUpdate({ update_id: 9, chat_member: { chat: { id: -1001, type: 'supergroup' }, from: { id: 1 }, date: 1_770_000_000, old_chat_member: { status: 'restricted', is_member: true, user: { id: 2 } }, new_chat_member: { status: 'restricted', is_member: false, user: { id: 2 } } } } as never, undefined).row;
+    expect(left).toMatchObject({ old_status: 'restricted', new_status: 'restricted', old_is_member: true, new_is_member: false, member_user_id: 2 });
+    const answer = (extra: Record<string, unknown>) => flattenUpdate({ update_id: 10, poll_answer: { poll_id: 'p', user: { id: 3 }, option_ids: [0, 2], ...extra } } as never, undefined).row;
+    expect(answer({ option_persistent_ids: ['a', 'c'] })).toMatchObject({ poll_option_ids: '[0,2]', poll_option_persistent_ids: '["a","c"]' });
+    expect(answer({})).toMatchObject({ poll_option_persistent_ids: null });
+  });
+
+  it('a business connection says whether it is on now and when it began, dated by its arrival', () => {
+    const { row } = flattenUpdate({ update_id: 11, business_connection: { id: 'bc', user: { id: 5 }, user_chat_id: 5, date: 1_700_000_000, is_enabled: false } } as never, 1_780_000_000_000);
+    expect(JSON.parse(row.payload as string)).toEqual({ is_enabled: false, connection_date: 1_700_000_000 });
+    expect(row).toMatchObject({ event_date: null, business_connection_id: 'bc' });
+    expect((row.event_ts as Date).getTime()).toBe(1_780_000_000_000);
+  });
+});
