@@ -11,7 +11,7 @@ export const telegramEventsTable = defineTable('telegram_events', 'One row per n
   v1('event_ts', 'timestamp', 'Event time as a UTC timestamp, else the arrival time.'),
   v1('received_at', 'timestamp', 'When the webhook received the update (envelope received_at); null for bare updates.'),
   v1('chat_id', 'bigint', 'Chat of the event, when it has one.'),
-  v1('chat_type', 'string', 'private, group, supergroup or channel.'),
+  v1('chat_type', 'string', 'private, group, supergroup or channel (for inline_query: the type of the chat it was sent from, or sender).'),
   v1('chat_title', 'string', 'Chat title.'),
   v1('actor_user_id', 'bigint', 'User who acted: editor, reactor, member changer, requester, clicker, voter, booster.'),
   v1('actor_is_bot', 'boolean', 'Whether the actor is a bot.'),
@@ -48,5 +48,6 @@ export const telegramEventsTable = defineTable('telegram_events', 'One row per n
   v1('payload', 'string', 'As JSON: invoice payload, currency and amount (pre_checkout, shipping, paid media, subscription); is_enabled and the connection date (business_connection).'),
   v2('old_is_member', 'boolean', 'For a restricted member, whether they were in the chat before (old_chat_member.is_member); other statuses say it themselves.'),
   v2('new_is_member', 'boolean', 'For a restricted member, whether they are in the chat now: a restricted user joining or leaving shows only here.'),
+  v2('via_chat_folder_invite_link', 'boolean', 'Member joined through a chat folder invite link (chat_member.via_chat_folder_invite_link).'),
   v2('poll_option_persistent_ids', 'string', 'JSON array of the chosen options\' persistent ids (poll_answer.option_persistent_ids): stable when options are added or deleted, unlike poll_option_ids.'),
 ]);

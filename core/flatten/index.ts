@@ -322,6 +322,7 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.new_is_member = bool(p.new_chat_member?.is_member);
       row.invite_link = str(p.invite_link?.invite_link);
       row.via_join_request = bool(p.via_join_request);
+      row.via_chat_folder_invite_link = bool(p.via_chat_folder_invite_link);
       break;
     case 'chat_join_request':
       setChat(row, p.chat);
@@ -337,6 +338,7 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       break;
     case 'inline_query':
       setActor(row, p.from);
+      row.chat_type = str(p.chat_type); // no chat id: only where the query was typed (sender, private, group, ...)
       row.inline_query_id = str(p.id);
       row.text = str(p.query);
       row.text_length = lengthOf(row.text as string | null);

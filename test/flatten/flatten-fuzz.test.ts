@@ -159,7 +159,7 @@ const message2 = message(message1);
 
 const memberState = obj({ status: fc.constantFrom('creator', 'administrator', 'member', 'restricted', 'left', 'kicked'), user, is_member: fc.boolean() });
 const boostSource = obj({ source: fc.constantFrom('premium', 'gift_code', 'giveaway'), user });
-const memberUpdate = fields({ chat, from: user, date: unixDate, old_chat_member: memberState, new_chat_member: memberState, invite_link: obj({ invite_link: text, creator: user }), via_join_request: fc.boolean() });
+const memberUpdate = fields({ chat, from: user, date: unixDate, old_chat_member: memberState, new_chat_member: memberState, invite_link: obj({ invite_link: text, creator: user }), via_join_request: fc.boolean(), via_chat_folder_invite_link: fc.boolean() });
 /** The payload of each update kind the Bot API documents, as it documents it. */
 const PAYLOADS: Record<string, fc.Arbitrary<unknown>> = {
   message: message2,

@@ -195,6 +195,10 @@ describe('Bot API fields read since schema version 2', () => {
   it('a restricted member leaving shows in new_is_member; poll answers keep persistent option ids', () => {
     const left = flattenUpdate({ update_id: 9, chat_member: { chat: { id: -1001, type: 'supergroup' }, from: { id: 1 }, date: 1_770_000_000, old_chat_member: { status: 'restricted', is_member: true, user: { id: 2 } }, new_chat_member: { status: 'restricted', is_member: false, user: { id: 2 } } } } as never, undefined).row;
     expect(left).toMatchObject({ old_status: 'restricted', new_status: 'restricted', old_is_member: true, new_is_member: false, member_user_id: 2 });
+    const folder = flattenUpdate({ update_id: 12, chat_member: { chat: { id: -1001, type: 'supergroup' }, from: { id: 2 }, date: 1_770_000_000, old_chat_member: { status: 'left', user: { id: 2 } }, new_chat_member: { status: 'member', user: { id: 2 } }, via_chat_folder_invite_link: true } } as never, undefined).row;
+    expect(folder).toMatchObject({ via_chat_folder_invite_link: true, new_status: 'member' });
+    const query = flattenUpdate({ update_id: 13, inline_query: { id: 'q', from: { id: 3 }, query: 'cats', offset: '', chat_type: 'supergroup' } } as never, undefined).row;
+    expect(query).toMatchObject({ chat_type: 'supergroup', chat_id: null, text: 'cats' });
     const answer = (extra: Record<string, unknown>) => flattenUpdate({ update_id: 10, poll_answer: { poll_id: 'p', user: { id: 3 }, option_ids: [0, 2], ...extra } } as never, undefined).row;
     expect(answer({ option_persistent_ids: ['a', 'c'] })).toMatchObject({ poll_option_ids: '[0,2]', poll_option_persistent_ids: '["a","c"]' });
     expect(answer({})).toMatchObject({ poll_option_persistent_ids: null });
