@@ -10,8 +10,9 @@
  * stream's record limit (1,000 KiB, as Firehose) is answered 200 and dropped with an error log, as the
  * Lambda does, because a non-2xx would make Telegram retry it (and hold the chat's later updates) for 24 h.
  * A body over 1 MiB is never buffered: the same decision is made on its headers (401 without the secret,
- * 405 for other methods, else 200 dropped as oversized) and the connection is closed. Telegram's updates
- * are far smaller.
+ * 405 for other methods, else 200 dropped as oversized), after the body was read to its end and thrown
+ * away (up to 16 MiB, so the client sees the answer, not a reset), and the connection is closed.
+ * Telegram's updates are far smaller.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,8 @@ import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
 /** Bodies up to this size are read; larger ones are decided on their headers alone. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** A larger body is read to its end and discarded up to this size before the answer; past it, cut off. */
+export const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export interface LocalServerOptions {
   readonly config: PipelineConfig;
@@ -93,8 +96,11 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
   const webhook = (req: IncomingMessage, res: ServerResponse): void => {
     const started = options.logRequests ? performance.now() : 0;
     const method = req.method ?? 'GET';
+    let answeredOversized = false;
     const oversized = (bytes: number): void => {
       // Never buffered: decided on the headers, with a record limit nothing fits under.
+      if (answeredOversized) return;
+      answeredOversized = true;
       res.setHeader('connection', 'close');
       handleWebhook({ method, headers: req.headers, body: '' }, { ...deps, maxRecordBytes: 0, logger: logger.child({ body_bytes: bytes }) }).then(
         (result) => answer(req, res, started, bytes, result),
@@ -103,7 +109,14 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     };
     const declared = Number(req.headers['content-length']);
     if (declared > maxBody) {
-      oversized(declared);
+      // Read to its end and thrown away (up to DRAIN_LIMIT_BYTES), so a client still sending gets the
+      // answer rather than a reset it would retry; beyond that, answered at once and cut off.
+      if (declared > DRAIN_LIMIT_BYTES) oversized(declared);
+      else {
+        req.on('end', () => oversized(declared));
+        req.resume();
+      }
+      req.on('error', () => undefined);
       return;
     }
     let first: Buffer | undefined;
@@ -111,20 +124,25 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     let size = 0;
     let over = false;
     req.on('data', (chunk: Buffer) => {
-      if (over) return;
       size += chunk.length;
+      if (over) {
+        if (size > DRAIN_LIMIT_BYTES) oversized(size);
+        return;
+      }
       if (size > maxBody) {
         over = true;
         first = undefined;
         chunks = undefined;
-        oversized(size);
         return;
       }
       if (first === undefined) first = chunk;
       else (chunks ??= [first]).push(chunk);
     });
     req.on('end', () => {
-      if (over) return;
+      if (over) {
+        oversized(size);
+        return;
+      }
       const body = chunks ? Buffer.concat(chunks).toString('utf8') : first ? first.toString('utf8') : '';
       handleWebhook({ method, headers: req.headers, body }, deps).then(
         (result) => answer(req, res, started, size, result),

@@ -3,6 +3,7 @@
  * one stored, the other routes, the request log, the generated secret, and a clean SIGTERM.
  */
 import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,20 @@ describe('tgpipe serve answers as the Lambda does', () => {
     expect((await http(server.url, { body: huge, headers: {} })).status).toBe(401);
     expect((await http(server.url, { body: huge, headers: withSecret(), method: 'GET' })).status).toBe(405);
     expect((await readRaw(dir)).some((e) => e.record.ok && e.record.update.update_id === 50)).toBe(false);
+    // Declared past the 16 MiB drain limit: answered on the headers alone, without waiting for a byte.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(server.url);
+      const socket = connect({ host: hostname, port: Number(port) }, () => {
+        socket.write(`POST /webhook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${20 * 1024 * 1024}\r\nx-telegram-bot-api-secret-token: ${SECRET}\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (c) => (text += c));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error(`no answer within 5 s: ${text}`)), 5_000).unref();
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toMatch(/too large/);
   });
 
   it('serves /healthz and the report page, 405 for other methods there', async () => {
