@@ -22,9 +22,20 @@ export function formatUtcOffset(minutes: number): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+const DAY_MS = 86_400_000;
+// The last day formatted: a burst's updates share one, and the webhook asks for every request.
+let lastDayNumber = Number.NaN;
+let lastDayText = '';
+
 /** The calendar date (YYYY-MM-DD) of a unix-milliseconds instant in the given offset. */
 export function dateInOffset(unixMs: number, offsetMinutes: number): string {
-  return new Date(unixMs + offsetMinutes * 60_000).toISOString().slice(0, 10);
+  const local = unixMs + offsetMinutes * 60_000;
+  const day = Math.floor(local / DAY_MS);
+  if (day !== lastDayNumber) {
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    lastDayNumber = day;
+  }
+  return lastDayText;
 }
 
 /** 9999-12-31T23:59:59Z: the last instant whose date is written YYYY-MM-DD. */

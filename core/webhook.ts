@@ -55,10 +55,14 @@ export interface WebhookDeps {
   readonly now?: () => number;
 }
 
-const answer = (status: number, message: string): { status: number; body: string } => ({
-  status,
-  body: JSON.stringify({ ok: status < 300, message }),
-});
+// Answer bodies are a handful of constants: built once, not per request.
+const answers = new Map<string, { status: number; body: string }>();
+const answer = (status: number, message: string): { status: number; body: string } => {
+  const key = `${status} ${message}`;
+  let found = answers.get(key);
+  if (!found) answers.set(key, (found = { status, body: JSON.stringify({ ok: status < 300, message }) }));
+  return found;
+};
 
 /**
  * A group that became a supergroup gets a new chat id: the allow-list would then drop everything
@@ -122,10 +126,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
 
   const envelope = buildEnvelope(request.body, parsed, receivedAt, deps.utcOffsetMinutes);
   const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId };
-  const bytes = Buffer.byteLength(envelope.line);
-  if (deps.maxRecordBytes !== undefined && bytes > deps.maxRecordBytes) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
+  const max = deps.maxRecordBytes;
+  if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {
     // Retrying cannot make it fit, and a non-2xx would block the chat for 24 h: log it loudly instead.
-    deps.logger.error('update larger than the stream accepts: not stored', { event: 'oversized', bytes, update_id: updateId, chat_id: chatId });
+    deps.logger.error('update larger than the stream accepts: not stored', { event: 'oversized', bytes: Buffer.byteLength(envelope.line), update_id: updateId, chat_id: chatId });
     return { ...answer(200, 'ignored: update too large to store'), outcome: 'dropped_oversized', ...base };
   }
   try {
@@ -139,7 +144,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     return { ...answer(503, 'storage unavailable, retry later'), outcome: 'sink_failed', ...base };
   }
   if (envelope.unparsed) {
-    deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: parsed.error, bytes });
+    deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: parsed.error, bytes: Buffer.byteLength(envelope.line) });
     return { ...answer(200, 'stored (unparsed)'), outcome: 'stored_unparsed', ...base };
   }
   return { ...answer(200, 'stored'), outcome: 'stored', ...base };

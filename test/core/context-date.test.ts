@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, contextDateOf, dateInOffset, dateRange, formatUtcOffset, isIsoDate, parseUtcOffset } from '../../core/context-date';
 
@@ -74,6 +75,21 @@ describe('contextDateOf: each kind uses its own event date', () => {
 });
 
 describe('dates', () => {
+  it('dateInOffset (which keeps the last day it formatted) equals formatting every instant afresh', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -2_000_000_000_000, max: 8_000_000_000_000 }), fc.integer({ min: -720, max: 840 })), { minLength: 1, maxLength: 30 }), (instants) => {
+        for (const [ms, offset] of instants) {
+          expect(dateInOffset(ms, offset)).toBe(new Date(ms + offset * 60_000).toISOString().slice(0, 10));
+          // The same day again, and the instant just before its midnight.
+          const midnight = Math.floor((ms + offset * 60_000) / 86_400_000) * 86_400_000 - offset * 60_000;
+          expect(dateInOffset(midnight, offset)).toBe(new Date(midnight + offset * 60_000).toISOString().slice(0, 10));
+          expect(dateInOffset(midnight - 1, offset)).toBe(new Date(midnight - 1 + offset * 60_000).toISOString().slice(0, 10));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('dateInOffset crosses midnight at the offset', () => {
     expect(dateInOffset(Date.parse('2026-01-01T02:59:59.999Z'), BRT)).toBe('2025-12-31');
     expect(dateInOffset(Date.parse('2026-01-01T03:00:00Z'), BRT)).toBe('2026-01-01');
