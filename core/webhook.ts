@@ -55,14 +55,25 @@ export interface WebhookDeps {
   readonly now?: () => number;
 }
 
-// Answer bodies are a handful of constants: built once, not per request.
-const answers = new Map<string, { status: number; body: string }>();
-const answer = (status: number, message: string): { status: number; body: string } => {
-  const key = `${status} ${message}`;
-  let found = answers.get(key);
-  if (!found) answers.set(key, (found = { status, body: JSON.stringify({ ok: status < 300, message }) }));
-  return found;
+const answer = (status: number, message: string): { status: number; body: string } => ({
+  status,
+  body: JSON.stringify({ ok: status < 300, message }),
+});
+
+/** The answer to each outcome, built once (the request path only copies it). */
+const ANSWERS: Record<WebhookOutcome, { status: number; body: string }> = {
+  stored: answer(200, 'stored'),
+  stored_unparsed: answer(200, 'stored (unparsed)'),
+  dropped_chat_not_allowed: answer(200, 'ignored: chat not allowed'),
+  dropped_no_chat: answer(200, 'ignored: update has no chat'),
+  dropped_oversized: answer(200, 'ignored: update too large to store'),
+  unauthorized: answer(401, 'missing or wrong secret token'),
+  method_not_allowed: answer(405, 'method not allowed: POST updates to /webhook'),
+  sink_failed: answer(503, 'storage unavailable, retry later'),
 };
+
+/** An outcome with its status and body. */
+const answered = <O extends WebhookOutcome>(outcome: O) => ({ ...ANSWERS[outcome], outcome });
 
 /**
  * A group that became a supergroup gets a new chat id: the allow-list would then drop everything
@@ -90,10 +101,10 @@ export function webhookLogFields(result: WebhookResult): Record<string, unknown>
 
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResult> {
   if (request.method.toUpperCase() !== 'POST') {
-    return { ...answer(405, 'method not allowed: POST updates to /webhook'), outcome: 'method_not_allowed' };
+    return answered('method_not_allowed');
   }
   if (!secretMatches(headerValue(request.headers, SECRET_HEADER), deps.secret)) {
-    return { ...answer(401, 'missing or wrong secret token'), outcome: 'unauthorized' };
+    return answered('unauthorized');
   }
 
   const receivedAt = (deps.now ?? Date.now)();
@@ -108,7 +119,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     kind = classified?.kind;
     chatId = classified?.rule.chatId(classified.payload);
     if (chatId === undefined) {
-      return { ...answer(200, 'ignored: update has no chat'), outcome: 'dropped_no_chat', kind, updateId };
+      return { ...answered('dropped_no_chat'), kind, updateId };
     }
     migratedToChatId = migrationTarget(classified?.payload, chatId, deps.allowedChatIds);
     if (migratedToChatId !== undefined) {
@@ -120,7 +131,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       });
     }
     if (!deps.allowedChatIds.has(chatId)) {
-      return { ...answer(200, 'ignored: chat not allowed'), outcome: 'dropped_chat_not_allowed', kind, chatId, updateId, migratedToChatId };
+      return { ...answered('dropped_chat_not_allowed'), kind, chatId, updateId, migratedToChatId };
     }
   }
 
@@ -131,7 +142,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {
     // Retrying cannot make it fit, and a non-2xx would block the chat for 24 h: log it loudly instead.
     deps.logger.error('update larger than the stream accepts: not stored', { event: 'oversized', bytes: Buffer.byteLength(envelope.line), update_id: updateId, chat_id: chatId });
-    return { ...answer(200, 'ignored: update too large to store'), outcome: 'dropped_oversized', ...base };
+    return { ...answered('dropped_oversized'), ...base };
   }
   try {
     await deps.sink.put(envelope.line);
@@ -141,11 +152,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       update_id: updateId,
     });
-    return { ...answer(503, 'storage unavailable, retry later'), outcome: 'sink_failed', ...base };
+    return { ...answered('sink_failed'), ...base };
   }
   if (envelope.unparsed) {
     deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: parsed.error, bytes: Buffer.byteLength(envelope.line) });
-    return { ...answer(200, 'stored (unparsed)'), outcome: 'stored_unparsed', ...base };
+    return { ...answered('stored_unparsed'), ...base };
   }
-  return { ...answer(200, 'stored'), outcome: 'stored', ...base };
+  return { ...answered('stored'), ...base };
 }
