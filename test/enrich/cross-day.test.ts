@@ -82,7 +82,7 @@ const depsOf = (s: LocalStores, logger = memoryLogger('enrich')) => ({ raw: s.ra
 
 /** Every row of a table across all days, with the day its file is in. */
 const rowsOf = (s: LocalStores, table: string) =>
-  duckQuery(`SELECT * EXCLUDE (context_date), context_date::VARCHAR AS day FROM read_parquet('${s.enriched.root}/${table}/*/*.parquet', hive_partitioning = true) ORDER BY update_id`);
+  duckQuery(`SELECT * EXCLUDE (context_date), context_date::VARCHAR AS day FROM read_parquet('${s.enriched.root}/${table}/*/*.parquet', hive_partitioning = true) ORDER BY update_id, day`);
 /** update_id -> the days holding it. */
 async function daysById(s: LocalStores): Promise<Record<number, string[]>> {
   const out: Record<number, string[]> = {};
