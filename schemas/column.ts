@@ -30,6 +30,12 @@ export const v1 = (name: string, type: ColumnType, doc: string): Column => ({ na
 /** A column added in schema version 2 (fields of the Bot API an audit found unread); appended at the end. */
 export const v2 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 2 });
 
+/**
+ * A column added in schema version 3 (the "nothing silently dropped" audit and the history import);
+ * appended at the end of its table.
+ */
+export const v3 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 3 });
+
 export function defineTable(name: string, description: string, columns: readonly Column[]): TableSchema {
   const seen = new Set<string>();
   for (const c of columns) {

@@ -2,7 +2,7 @@
  * `telegram`: one row per new message (`message`, `channel_post`, `business_message` updates). The first
  * columns keep the original pipeline's names so its SQL keeps working.
  */
-import { defineTable, v1, v2 } from './column';
+import { defineTable, v1, v2, v3 } from './column';
 
 export const telegramTable = defineTable('telegram', 'One row per new Telegram message (message, channel_post, business_message).', [
   // The original pipeline's columns, same names and meaning.
@@ -84,4 +84,7 @@ export const telegramTable = defineTable('telegram', 'One row per new Telegram m
   v2('direct_messages_topic_id', 'bigint', 'Topic of a channel direct-messages chat (direct_messages_topic.topic_id).'),
   v2('chat_is_direct_messages', 'boolean', "The chat is a channel's direct-messages chat (chat.is_direct_messages)."),
   v2('sender_business_bot_id', 'bigint', 'Bot that sent a business message on behalf of the account (sender_business_bot.id).'),
+  v3('forward_from_message_id', 'bigint', 'Id of the original message in its channel, for a forward from a channel (forward_origin.message_id; before Bot API 7.0 forward_from_message_id).'),
+  v3('forward_author_signature', 'string', 'Signature of the original post\'s author, for a forward from a channel or a group\'s anonymous admin (forward_origin.author_signature; before Bot API 7.0 forward_signature).'),
+  v3('forum_topic_name', 'string', 'Name given to the forum topic message_thread_id by this service message: forum_topic_created.name, or forum_topic_edited.name (null when the edit changed only the icon). Label a thread with its latest non-null name.'),
 ]);

@@ -9,7 +9,7 @@ import { classifyUpdate, type AnyUpdate, type EnrichedTableName } from '../updat
 import { telegramTable, telegramEventsTable, type Row, type TableSchema } from '../../schemas';
 import { messageKindOf } from './message-kind';
 
-export { messageKindOf, MESSAGE_KIND_PRIORITY } from './message-kind';
+export { LEGACY_KIND_FIELDS, messageKindOf, MESSAGE_KIND_PRIORITY } from './message-kind';
 
 export interface FlattenedRow {
   readonly table: EnrichedTableName;
@@ -109,6 +109,18 @@ function mediaOf(m: Json, kind: string): Json | undefined {
   return fileObject(m[kind]);
 }
 
+/**
+ * The chat's type; updates from 2015 carry none: a chat with a title is a group (supergroups and channels
+ * came later that year, with their type), one with a first name a private chat.
+ */
+function chatTypeOf(chat: Json): string | null {
+  const type = str(chat.type);
+  if (type !== null) return type;
+  if (typeof chat.title === 'string') return 'group';
+  if (typeof chat.first_name === 'string') return 'private';
+  return null;
+}
+
 /** True when the reply target is only the root of the forum topic the message was posted in. */
 function isTopicRoot(m: Json, reply: Json): boolean {
   if (reply.forum_topic_created) return true;
@@ -141,7 +153,7 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
     row.sender_chat_title = str(m.sender_chat.title);
   }
   row.chat_id = num(chat.id);
-  row.chat_type = str(chat.type);
+  row.chat_type = chatTypeOf(chat);
   row.chat_title = str(chat.title);
   row.chat_username = str(chat.username);
   row.chat_is_forum = bool(chat.is_forum);
@@ -216,6 +228,8 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
     row.forward_origin_date = num(origin.date);
     row.forward_from_user_id = num(origin.sender_user?.id);
     row.forward_from_chat_id = num(origin.sender_chat?.id ?? origin.chat?.id);
+    row.forward_from_message_id = num(origin.message_id);
+    row.forward_author_signature = str(origin.author_signature);
   } else if (m.forward_date !== undefined) {
     // Before Bot API 7.0 (December 2023) a forward was described by forward_from / forward_from_chat /
     // forward_sender_name and forward_date: the original pipeline's bucket holds such updates.
@@ -224,18 +238,24 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
     row.forward_origin_date = num(m.forward_date);
     row.forward_from_user_id = num(m.forward_from?.id);
     row.forward_from_chat_id = num(chat?.id);
+    row.forward_from_message_id = num(m.forward_from_message_id);
+    row.forward_author_signature = str(m.forward_signature);
   }
   row.is_automatic_forward = bool(m.is_automatic_forward);
   row.via_bot_id = num(m.via_bot?.id);
   row.author_signature = str(m.author_signature);
   row.sender_boost_count = int32(m.sender_boost_count);
 
-  if (Array.isArray(m.new_chat_members)) {
-    row.new_chat_member_ids = json(m.new_chat_members.map((u: Json | null) => u?.id)); // a member may be null
-    row.new_chat_member_count = m.new_chat_members.length;
+  // Before Bot API 3.0 a join came as one user in new_chat_participant (later new_chat_member).
+  const joined = Array.isArray(m.new_chat_members) ? m.new_chat_members : isObject(m.new_chat_member ?? m.new_chat_participant) ? [m.new_chat_member ?? m.new_chat_participant] : undefined;
+  if (joined) {
+    row.new_chat_member_ids = json(joined.map((u: Json | null) => u?.id)); // a member may be null
+    row.new_chat_member_count = joined.length;
   }
-  row.left_chat_member_id = num(m.left_chat_member?.id);
+  row.left_chat_member_id = num((m.left_chat_member ?? m.left_chat_participant)?.id);
   row.new_chat_title = str(m.new_chat_title);
+  // A topic's name, where it is given or changed: reports label message_thread_id with the latest.
+  row.forum_topic_name = str(m.forum_topic_created?.name) ?? str(m.forum_topic_edited?.name);
   row.pinned_message_id = num(m.pinned_message?.message_id);
   row.migrate_to_chat_id = num(m.migrate_to_chat_id);
   row.migrate_from_chat_id = num(m.migrate_from_chat_id);
@@ -256,7 +276,7 @@ function setActor(row: Row, user: Json | undefined): void {
 function setChat(row: Row, chat: Json | undefined): void {
   if (!chat) return;
   row.chat_id = num(chat.id);
-  row.chat_type = str(chat.type);
+  row.chat_type = isObject(chat) ? chatTypeOf(chat) : null;
   row.chat_title = str(chat.title);
 }
 

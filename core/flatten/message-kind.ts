@@ -24,10 +24,33 @@ export const MESSAGE_KIND_PRIORITY: readonly string[] = [
   'suggested_post_approval_failed', 'suggested_post_declined', 'suggested_post_paid', 'suggested_post_refunded',
 ];
 
+/**
+ * Older names of service fields, read as the kind Telegram renamed them to: Bot API 6.0 (April 2022)
+ * renamed `voice_chat_*` to `video_chat_*`; before Bot API 3.0 (May 2017, and sent alongside for a while
+ * after) a join or leave came as `new_chat_participant` / `new_chat_member` / `left_chat_participant`.
+ */
+export const LEGACY_KIND_FIELDS: Readonly<Record<string, string>> = {
+  voice_chat_scheduled: 'video_chat_scheduled',
+  voice_chat_started: 'video_chat_started',
+  voice_chat_ended: 'video_chat_ended',
+  voice_chat_participants_invited: 'video_chat_participants_invited',
+  new_chat_member: 'new_chat_members',
+  new_chat_participant: 'new_chat_members',
+  left_chat_participant: 'left_chat_member',
+};
+
+/** [field, kind] pairs in priority order: each kind's own field, then its legacy names. */
+const FIELDS_IN_ORDER: ReadonlyArray<readonly [string, string]> = MESSAGE_KIND_PRIORITY.flatMap((kind) => [
+  [kind, kind] as const,
+  ...Object.entries(LEGACY_KIND_FIELDS)
+    .filter(([, current]) => current === kind)
+    .map(([legacy]) => [legacy, kind] as const),
+]);
+
 /** The kind of a message object; `other` for content this list does not know yet. */
 export function messageKindOf(message: Record<string, unknown>): string {
-  for (const kind of MESSAGE_KIND_PRIORITY) {
-    const v = message[kind];
+  for (const [field, kind] of FIELDS_IN_ORDER) {
+    const v = message[field];
     if (v !== undefined && v !== null && v !== false) return kind;
   }
   return 'other';

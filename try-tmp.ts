@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { flattenUpdate } from './core/flatten';
+import { classifyUpdate } from './core/update-kinds';
+const lines = readFileSync('/work/shared/recorded-updates/updates.jsonl', 'utf8').split('\n').filter(Boolean);
+const kinds: Record<string, number> = {};
+lines.forEach((l, i) => {
+  const u = JSON.parse(l);
+  const r = flattenUpdate(u, undefined);
+  const c = classifyUpdate(u)!;
+  const mk = (r.row.message_kind ?? r.row.event_kind) as string;
+  kinds[`${r.table}:${mk}`] = (kinds[`${r.table}:${mk}`] ?? 0) + 1;
+  const issues: string[] = [];
+  if (r.row.chat_type === null) issues.push('chat_type null');
+  if (r.row.chat_id === null) issues.push('chat_id null');
+  if (r.table === 'telegram' && r.row.user_id === null && r.row.sender_chat_id === null) issues.push('no sender');
+  if (r.row.message_kind === 'other') issues.push('other: ' + Object.keys(c.payload).join(','));
+  if (r.table === 'telegram_events' && r.row.event_ts === null) issues.push('event_ts null');
+  if (issues.length) console.log(i + 1, u.update_id, c.kind, issues.join(' | '));
+});
+console.log(kinds);
