@@ -32,6 +32,9 @@ import { compressedMember, storedMember, validPrefixLength } from './gzip-member
 
 export type Durability = 'disk' | 'process';
 
+/** The file system steps a drill can make fail: object open, member write, journal write, recompression. */
+export type FaultStep = 'open' | 'write' | 'journal' | 'recompress';
+
 /** What Firehose accepts per record; the local stand-in accepts the same (1,000 KiB). */
 export const LOCAL_MAX_RECORD_BYTES = 1000 * 1024;
 
@@ -59,7 +62,15 @@ export interface LocalFirehoseOptions {
   readonly random?: () => number;
   /** Fault injection: called before each append (one per day per group); throwing fails that append. */
   readonly beforeAppend?: (info: AppendInfo) => void | Promise<void>;
-  /** Reports background problems (a failed recompression or sync). */
+  /**
+   * Fault injection for drills where no real full or read-only file system can be had: called before
+   * each file system step; throwing (e.g. an ENOSPC error) makes that step fail as the system call would.
+   */
+  readonly injectFault?: (step: FaultStep) => void;
+  /**
+   * Reports problems and their end: the storage failing (once per outage, with the error) and working
+   * again, a failed recompression, sync or journal update.
+   */
   readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
   readonly now?: () => number;
 }
@@ -75,6 +86,8 @@ export interface LocalFirehoseStats {
   puts: number;
   appends: number;
   failedAppends: number;
+  /** Appends that failed on the file system (full disk, read-only folder, ...), injected faults not counted. */
+  storageFailures: number;
   bytesWritten: number;
   objectsOpened: number;
   recompressed: number;
@@ -118,6 +131,7 @@ const CONTEXT_DATE_FIELD = '"context_date":"';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const OBJECT_PREFIX = 'local-firehose-';
 const JOURNAL = /^open-(\d+)-([0-9a-f]+)\.json$/;
+const JOURNAL_TMP = /^open-(\d+)-([0-9a-f]+)\.json\.tmp-write$/;
 let sequence = 0;
 
 function groupByDay(group: Pending[]): Map<string, Pending[]> {
@@ -209,7 +223,9 @@ export async function recoverLocalFirehose(rawRoot: string, options: { stateDir?
   for (const name of names) {
     const m = JOURNAL.exec(name);
     if (!m) {
-      if (name.endsWith('.tmp-write')) await rm(join(stateDir, name), { force: true });
+      // A journal being written by a writer that is gone (a live one renames it into place shortly).
+      const tmp = JOURNAL_TMP.exec(name);
+      if (tmp && !liveInstances.has(`${tmp[1]}-${tmp[2]}`) && (Number(tmp[1]) === process.pid || !isAlive(Number(tmp[1])))) await rm(join(stateDir, name), { force: true });
       continue;
     }
     const pid = Number(m[1]);
@@ -262,7 +278,7 @@ export async function repairObjects(rawRoot: string): Promise<{ checked: number;
 export class LocalFirehose implements RecordSink {
   readonly rawRoot: string;
   readonly durability: Durability;
-  readonly stats: LocalFirehoseStats = { puts: 0, appends: 0, failedAppends: 0, bytesWritten: 0, objectsOpened: 0, recompressed: 0 };
+  readonly stats: LocalFirehoseStats = { puts: 0, appends: 0, failedAppends: 0, storageFailures: 0, bytesWritten: 0, objectsOpened: 0, recompressed: 0 };
   /** What the first use repaired (undefined until then). */
   recovery: RecoveryReport | undefined;
 
@@ -286,10 +302,20 @@ export class LocalFirehose implements RecordSink {
   private recompressions: Promise<void> = Promise.resolve();
   private journalChain: Promise<void> = Promise.resolve();
   private journalExists = false;
+  /** A journal update that only removed entries failed: retried by `maintain` (harmless meanwhile). */
+  private journalStale = false;
+  /** The storage outage in progress: appends fail on the file system since `since`. */
+  private outage: { since: number; failures: number; error: string } | undefined;
   private recovered: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSync = 0;
   private closing: Promise<void> | undefined;
+
+  /** Whether appends currently succeed; during an outage, since when and the last error (for /healthz). */
+  storage(): { ok: boolean; failingSince?: string; failedAppends?: number; error?: string } {
+    const o = this.outage;
+    return o ? { ok: false, failingSince: new Date(o.since).toISOString(), failedAppends: o.failures, error: o.error } : { ok: true };
+  }
 
   /** `rawRoot` is the raw "bucket" folder (e.g. `data/raw`). */
   constructor(
@@ -386,8 +412,7 @@ export class LocalFirehose implements RecordSink {
         for (const o of [...this.objects.values()]) await this.retire(o);
       });
       await this.recompressions;
-      await this.writeJournal();
-      await this.journalChain;
+      await this.tidyJournal();
       liveInstances.delete(this.id);
     })();
     return this.closing;
@@ -434,7 +459,7 @@ export class LocalFirehose implements RecordSink {
    * nothing else is in progress. The group is written right here, with no extra turn of the event loop.
    */
   private fastCommit(): boolean {
-    if (this.durability !== 'process' || !this.recoveredOk || this.busy > 0 || this.options.beforeAppend || this.options.failRate) return false;
+    if (this.durability !== 'process' || !this.recoveredOk || this.busy > 0 || this.options.beforeAppend || this.options.failRate || this.options.injectFault) return false;
     const groups = groupByDay(this.pending);
     const now = this.now();
     const ready: Array<[OpenObject, Pending[], Buffer]> = [];
@@ -454,6 +479,7 @@ export class LocalFirehose implements RecordSink {
         void this.exclusive(() => this.abandon(object));
         continue;
       }
+      if (this.outage) this.recovered_();
       for (const p of items) p.resolve();
     }
     return true;
@@ -477,7 +503,7 @@ export class LocalFirehose implements RecordSink {
       try {
         await this.recover();
       } catch (error) {
-        this.failed(group, new SinkError(`local firehose cannot recover ${this.stateDir}: ${(error as Error).message}`, { cause: error }));
+        this.failed(group, new SinkError(`local firehose cannot recover ${this.stateDir}: ${(error as Error).message}`, { cause: error }), true);
         return;
       }
     }
@@ -505,13 +531,42 @@ export class LocalFirehose implements RecordSink {
       }
       return;
     }
+    if (this.outage) this.recovered_();
     for (const p of items) p.resolve();
   }
 
-  private failed(items: Pending[], error: unknown): void {
+  /** `storage`: the file system refused (by default: any error that is not already a SinkError, i.e. not injected). */
+  private failed(items: Pending[], error: unknown, storage = !(error instanceof SinkError)): void {
     this.stats.failedAppends += 1;
     const e = error instanceof SinkError ? error : new SinkError(`local firehose append failed: ${(error as Error).message}`, { cause: error });
+    if (storage) {
+      // The file system refused (ENOSPC, EROFS, EACCES, EIO...): one warning per outage, not per request.
+      this.stats.storageFailures += 1;
+      const message = (error as Error).message;
+      if (this.outage) {
+        this.outage.failures += 1;
+        this.outage.error = message;
+      } else {
+        this.outage = { since: this.now(), failures: 1, error: message };
+        this.options.onWarning?.('raw storage is failing: updates are answered 503 (Telegram retries them) until appends succeed again', {
+          event: 'raw_storage_failing',
+          error: message,
+          code: (error as NodeJS.ErrnoException).code,
+        });
+      }
+    }
     for (const p of items) p.reject(e);
+  }
+
+  private recovered_(): void {
+    const o = this.outage!;
+    this.outage = undefined;
+    this.options.onWarning?.('raw storage works again: updates are stored and answered 200', {
+      event: 'raw_storage_recovered',
+      failed_appends: o.failures,
+      outage_ms: this.now() - o.since,
+      last_error: o.error,
+    });
   }
 
   private member(object: OpenObject, data: Buffer): { member: Buffer; stored: boolean } {
@@ -530,6 +585,7 @@ export class LocalFirehose implements RecordSink {
 
   /** `process` durability: an append to the page cache takes microseconds, less than a trip to the thread pool. */
   private writeSyncMember(object: OpenObject, data: Buffer): void {
+    this.options.injectFault?.('write');
     const { member, stored } = this.member(object, data);
     let offset = 0;
     while (offset < member.length) offset += writeSync(object.handle.fd, member, offset, member.length - offset);
@@ -538,6 +594,7 @@ export class LocalFirehose implements RecordSink {
 
   /** `disk` durability: the O_DSYNC write waits for the device, so it runs off the event loop. */
   private async writeMember(object: OpenObject, data: Buffer): Promise<void> {
+    this.options.injectFault?.('write');
     const { member, stored } = this.member(object, data);
     let offset = 0;
     while (offset < member.length) offset += (await object.handle.write(member, offset, member.length - offset, null)).bytesWritten;
@@ -553,12 +610,14 @@ export class LocalFirehose implements RecordSink {
     this.abandoned.add(object);
     try {
       await object.handle.truncate(object.committed);
-      this.abandoned.delete(object);
-      await this.retire(object);
     } catch (error) {
+      // It stays in the journal: the next start (or `tgpipe repair`) cuts the partial member off.
       await object.handle.close().catch(() => undefined);
       this.options.onWarning?.('a raw object could not be cut back after a failed append: it is repaired at the next start', { key: object.key, error: (error as Error).message });
+      return;
     }
+    this.abandoned.delete(object);
+    await this.retire(object);
   }
 
   private hasRoom(object: OpenObject, incoming: number, now: number): boolean {
@@ -581,6 +640,7 @@ export class LocalFirehose implements RecordSink {
     const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | (this.durability === 'disk' ? constants.O_DSYNC : 0);
     let handle: FileHandle | undefined;
     let name = '';
+    this.options.injectFault?.('open');
     while (!handle) {
       sequence += 1;
       name = `${OBJECT_PREFIX}${stamp}-${process.pid}-${sequence}.json.gz`;
@@ -593,12 +653,20 @@ export class LocalFirehose implements RecordSink {
     const object: OpenObject = { day, key: `${prefix}${name}`, path: join(dir, name), handle, openedAt: now, rawBytes: 0, committed: 0, storedBytes: 0, dirty: false };
     this.objects.set(day, object);
     this.stats.objectsOpened += 1;
-    // Before anything in it is acknowledged: the journal names it (for the repair) and its folder entry is durable.
-    await this.writeJournal();
-    if (this.durability === 'disk') {
-      const dirs = [dir];
-      if (created) for (let d = dir; d !== dirname(created) && d !== dirname(d); ) dirs.push((d = dirname(d)));
-      for (const d of dirs) await fsyncPath(d);
+    try {
+      // Before anything in it is acknowledged: the journal names it (for the repair) and its folder entry is durable.
+      await this.writeJournal();
+      if (this.durability === 'disk') {
+        const dirs = [dir];
+        if (created) for (let d = dir; d !== dirname(created) && d !== dirname(d); ) dirs.push((d = dirname(d)));
+        for (const d of dirs) await fsyncPath(d);
+      }
+    } catch (error) {
+      // Nothing was written to it: it goes, so no empty object is left behind (the append fails: 503).
+      if (this.objects.get(day) === object) this.objects.delete(day);
+      await handle.close().catch(() => undefined);
+      await rm(object.path, { force: true }).catch(() => undefined);
+      throw error;
     }
     return object;
   }
@@ -609,12 +677,14 @@ export class LocalFirehose implements RecordSink {
     try {
       if (object.syncing) await object.syncing;
       if (object.dirty) await object.handle.datasync();
+    } catch (error) {
+      this.options.onWarning?.('fdatasync of a raw object failed at its rotation', { key: object.key, error: (error as Error).message });
     } finally {
-      await object.handle.close();
+      await object.handle.close().catch((e) => this.options.onWarning?.('could not close a raw object', { key: object.key, error: (e as Error).message }));
     }
-    if (object.committed === 0) await rm(object.path, { force: true });
+    if (object.committed === 0) await rm(object.path, { force: true }).catch(() => undefined);
     else if (object.storedBytes > 0) this.recompress(object);
-    await this.writeJournal();
+    await this.tidyJournal();
   }
 
   /** Background: rewrite an object that holds stored members fully compressed (same lines, same key). */
@@ -624,7 +694,9 @@ export class LocalFirehose implements RecordSink {
     this.recompressions = this.recompressions.then(async () => {
       const tmp = recompressTmp(object.path);
       try {
+        // The journal names the temporary file before it exists (a crash leaves nothing unnamed).
         await this.writeJournal();
+        this.options.injectFault?.('recompress');
         await pipeline(createReadStream(object.path), createGunzip(), createGzip({ level: 6 }), createWriteStream(tmp, { flags: 'wx' }));
         await fsyncPath(tmp);
         await rename(tmp, object.path);
@@ -635,7 +707,7 @@ export class LocalFirehose implements RecordSink {
         this.options.onWarning?.('could not recompress a raw object (it stays readable as written)', { key: rel, error: (error as Error).message });
       } finally {
         this.compacting.delete(rel);
-        await this.writeJournal();
+        await this.tidyJournal();
       }
     });
   }
@@ -644,6 +716,7 @@ export class LocalFirehose implements RecordSink {
   private maintain(): void {
     if (this.closing) return;
     const now = this.now();
+    if (this.journalStale && this.busy === 0) void this.exclusive(() => this.tidyJournal());
     if ([...this.objects.values()].some((o) => now - o.openedAt >= this.maxAge)) {
       void this.exclusive(async () => {
         for (const o of [...this.objects.values()]) {
@@ -674,6 +747,7 @@ export class LocalFirehose implements RecordSink {
   /** Rewrites this instance's journal (serialised; tmp + rename, synced with `disk` durability). */
   private writeJournal(): Promise<void> {
     const next = this.journalChain.then(async () => {
+      this.options.injectFault?.('journal');
       const openKeys = [...this.objects.values(), ...this.abandoned].map((o) => o.key);
       const compacting = [...this.compacting];
       if (openKeys.length === 0 && compacting.length === 0) {
@@ -686,18 +760,44 @@ export class LocalFirehose implements RecordSink {
       await mkdir(this.stateDir, { recursive: true });
       const journal: Journal = { pid: process.pid, id: this.id, open: openKeys, compacting };
       const tmp = `${this.journalPath}.tmp-write`;
-      const handle = await open(tmp, 'w', 0o644);
       try {
-        await handle.writeFile(JSON.stringify(journal));
-        if (this.durability === 'disk') await handle.datasync();
-      } finally {
-        await handle.close();
+        const handle = await open(tmp, 'w', 0o644);
+        try {
+          await handle.writeFile(JSON.stringify(journal));
+          if (this.durability === 'disk') await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+        await rename(tmp, this.journalPath);
+      } catch (error) {
+        await rm(tmp, { force: true }).catch(() => undefined); // a full disk leaves no half journal behind
+        throw error;
       }
-      await rename(tmp, this.journalPath);
       if (this.durability === 'disk') await fsyncPath(this.stateDir);
       this.journalExists = true;
     });
     this.journalChain = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * A journal update after objects closed (it names fewer of them): if it fails, the journal names an
+   * object or a recompression that is finished, which a recovery only checks again. So it never fails
+   * the caller; it is retried by `maintain` and at close, with one warning per failing streak.
+   */
+  private async tidyJournal(): Promise<void> {
+    try {
+      await this.writeJournal();
+      this.journalStale = false;
+    } catch (error) {
+      if (!this.journalStale) {
+        this.options.onWarning?.('could not update the open-object journal (retried; the objects it still names are only checked again at the next start)', {
+          event: 'journal_stale',
+          path: this.journalPath,
+          error: (error as Error).message,
+        });
+      }
+      this.journalStale = true;
+    }
   }
 }

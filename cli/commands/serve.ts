@@ -102,8 +102,14 @@ export const command: Command = {
     const stores = localStores(values.data);
     const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
     const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
-    const recovery = await recoverLocalFirehose(stores.raw.root);
-    for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
+    try {
+      const recovery = await recoverLocalFirehose(stores.raw.root);
+      for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
+    } catch (error) {
+      // A full disk or a read-only folder must not keep the server down: the sink tries again before its
+      // first append and answers 503 (Telegram retries) until it can.
+      logger.warn('could not check the raw objects a crashed writer left (retried before the first append)', { event: 'raw_recovery_failed', error: (error as Error).message });
+    }
     const sink = new LocalFirehose(stores.raw.root, {
       durability: values.durability as Durability,
       failRate,
@@ -155,7 +161,7 @@ export const command: Command = {
         logger,
         logRequests: level === 'debug',
         page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
-        health: () => ({ sink: sink.stats }),
+        health: () => ({ storage: sink.storage(), sink: sink.stats }),
       },
       values.host,
       port,
