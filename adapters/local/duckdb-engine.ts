@@ -17,10 +17,11 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValueConverter } from '@duckdb/node-api';
 import type { QueryEngine } from '../../ports/catalog';
 import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_JSON_COLUMNS, RAW_PREFIX, rawTable, type ColumnType, type TableSchema } from '../../schemas';
 import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
+import { plainValueConverter } from './duckdb-values';
 
 /** Name of the raw table, as the CDK stack names it in Glue (both from `schemas/raw.ts`). */
 export const RAW_TABLE = rawTable.name;
@@ -77,17 +78,6 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
 }
 
-/** Turns DuckDB's JSON-friendly values into plain ones: integers as numbers (as text beyond 2^53). */
-function plainValue(value: unknown, typeName: string): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' && /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL)/.test(typeName)) {
-    const n = Number(value);
-    if (typeName.startsWith('DECIMAL')) return n;
-    return Number.isSafeInteger(n) ? n : value;
-  }
-  return value;
-}
-
 export class DuckDbEngine implements QueryEngine {
   readonly dataDir: string;
   private signature: string | undefined;
@@ -98,13 +88,15 @@ export class DuckDbEngine implements QueryEngine {
     dataDir: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly convert: DuckDBValueConverter<unknown>,
   ) {
     this.dataDir = resolve(dataDir);
   }
 
   /** Opens an in-memory DuckDB with Athena's session and the views over `<dataDir>`. */
   static async open(dataDir: string, options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const duck = await import('@duckdb/node-api');
+    const { DuckDBInstance } = duck;
     const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads ?? 2) });
     const connection = await instance.connect();
     try {
@@ -114,7 +106,7 @@ export class DuckDbEngine implements QueryEngine {
       instance.closeSync();
       throw error;
     }
-    return new DuckDbEngine(dataDir, instance, connection);
+    return new DuckDbEngine(dataDir, instance, connection, plainValueConverter(duck));
   }
 
   /** The view statements for the folder as it is now; re-run only when its files changed. */
@@ -156,10 +148,9 @@ export class DuckDbEngine implements QueryEngine {
       await this.refreshViews();
       const result = await this.connection.runAndReadAll(sql);
       const names = result.columnNames();
-      const types = result.columnTypes().map((t) => t.toString());
-      return result.getRowsJson().map((row) => {
+      return result.convertRows(this.convert).map((row) => {
         const out: Record<string, unknown> = {};
-        row.forEach((v, i) => (out[names[i]!] = plainValue(v, types[i]!)));
+        row.forEach((v, i) => (out[names[i]!] = v));
         return out;
       });
     };
