@@ -16,10 +16,18 @@
  * one is `${utc_offset_seconds}` (CONTEXT_UTC_OFFSET in seconds, e.g. -10800). A report without
  * placeholders runs as it is on the Athena console.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const REPORTS_DIR = import.meta.dirname;
+/** The package's folder: above this module in the sources, and above the compiled CLI's chunks (dist/cli). */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+export const REPORTS_DIR = join(packageRoot(import.meta.dirname), 'reports');
 
 export type ChartType = 'bar' | 'stacked' | 'line' | 'hbar' | 'doughnut' | 'heatmap' | 'table';
 const CHART_TYPES: readonly ChartType[] = ['bar', 'stacked', 'line', 'hbar', 'doughnut', 'heatmap', 'table'];

@@ -1,31 +1,9 @@
 /** `tgpipe query`: a named report or any Athena SQL over the local tables, on the local engine (DuckDB). */
 import { readFile } from 'node:fs/promises';
-import { DuckDbEngine, RAW_TABLE } from '../../adapters/local/duckdb-engine';
+import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
 import { findReport, loadReports, renderReportSql } from '../../reports';
-import { DATA_OPTION, parseCommandArgs, UsageError, utcOffsetOption, type Command } from '../command';
+import { UsageError, utcOffsetOption, type CliIo, type OptionValues } from '../command';
 
-const HELP = `Usage: tgpipe query (NAME | --sql SQL | --file F) [--data DIR] [--format table|csv|json]
-       tgpipe query --list
-
-Runs a report from reports/ (see --list) or any SQL over the tables telegram, telegram_events and
-${RAW_TABLE} of the data folder on the local engine: DuckDB with Athena's functions and answers, so the
-same SQL runs unchanged on Athena (engine v3). SQL the local engine would answer differently from Athena
-is refused with an explanation rather than answered.
-
-Options:
-  --sql SQL          the query to run
-  --file F           a file holding the query
-  --list             list the reports (name and title)
-  --data DIR         data folder (default ./data, or TGPIPE_DATA)
-  --format FORMAT    table (default), csv or json
-  --utc-offset OFF   offset for \${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)
-  --explain          print the DuckDB SQL the query is translated to, and do not run it
-
-Examples:
-  tgpipe query --list
-  tgpipe query messages_per_day
-  tgpipe query --sql "SELECT context_date, count(1) AS n FROM telegram GROUP BY 1 ORDER BY 1" --format csv
-`;
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const csvCell = (v: unknown): string => {
@@ -48,62 +26,57 @@ export function formatRows(rows: Record<string, unknown>[], format: 'table' | 'c
   return `${lines.map((l) => l.trimEnd()).join('\n')}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
 }
 
-export const command: Command = {
-  name: 'query',
-  summary: 'run a named report or any SQL on the local tables (DuckDB answering as Athena)',
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        ...DATA_OPTION,
-        sql: { type: 'string' },
-        file: { type: 'string' },
-        format: { type: 'string', default: 'table' },
-        list: { type: 'boolean', default: false },
-        'utc-offset': { type: 'string' },
-        explain: { type: 'boolean', default: false },
-      },
-      true,
-    );
-    if (values.list) {
-      const reports = loadReports();
-      const w = Math.max(...reports.map((r) => r.name.length));
-      for (const r of reports) io.stdout(`${r.name.padEnd(w)}  ${r.title}\n`);
+/** Options as declared in cli/registry.ts. */
+interface Values {
+  data: string;
+  sql?: string;
+  file?: string;
+  format: string;
+  list: boolean;
+  'utc-offset'?: string;
+  explain: boolean;
+}
+
+export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  const values = options as unknown as Values;
+  if (values.list) {
+    const reports = loadReports();
+    const w = Math.max(...reports.map((r) => r.name.length));
+    for (const r of reports) io.stdout(`${r.name.padEnd(w)}  ${r.title}\n`);
+    return 0;
+  }
+  const format = values.format as 'table' | 'csv' | 'json';
+  if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`unknown --format "${values.format}" (table, csv or json)`);
+  const given = [positionals.length > 0, values.sql !== undefined, values.file !== undefined].filter(Boolean).length;
+  if (given !== 1 || positionals.length > 1) throw new UsageError('give exactly one of: a report NAME, --sql SQL, --file F (or --list)');
+
+  let sql: string;
+  if (values.sql !== undefined) sql = values.sql;
+  else if (values.file !== undefined) {
+    try {
+      sql = await readFile(values.file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --file ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  } else {
+    const report = findReport(positionals[0]!);
+    if (!report) throw new UsageError(`no report named "${positionals[0]}" (tgpipe query --list names them)`);
+    sql = report.query;
+  }
+  // Only the offset matters here: a bad ALLOWED_CHAT_IDS in the environment is no reason to refuse a query.
+  sql = renderReportSql(sql, { utcOffsetMinutes: utcOffsetOption(values['utc-offset'], io.env).minutes });
+
+  const engine = await DuckDbEngine.open(values.data);
+  try {
+    if (values.explain) {
+      io.stdout(`${engine.translate(sql)}\n`);
       return 0;
     }
-    const format = values.format as 'table' | 'csv' | 'json';
-    if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`unknown --format "${values.format}" (table, csv or json)`);
-    const given = [positionals.length > 0, values.sql !== undefined, values.file !== undefined].filter(Boolean).length;
-    if (given !== 1 || positionals.length > 1) throw new UsageError('give exactly one of: a report NAME, --sql SQL, --file F (or --list)');
+    const rows = await engine.query(sql);
+    io.stdout(formatRows(rows, format));
+  } finally {
+    await engine.close();
+  }
+  return 0;
+}
 
-    let sql: string;
-    if (values.sql !== undefined) sql = values.sql;
-    else if (values.file !== undefined) {
-      try {
-        sql = await readFile(values.file, 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read --file ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
-    } else {
-      const report = findReport(positionals[0]!);
-      if (!report) throw new UsageError(`no report named "${positionals[0]}" (tgpipe query --list names them)`);
-      sql = report.query;
-    }
-    // Only the offset matters here: a bad ALLOWED_CHAT_IDS in the environment is no reason to refuse a query.
-    sql = renderReportSql(sql, { utcOffsetMinutes: utcOffsetOption(values['utc-offset'], io.env).minutes });
-
-    const engine = await DuckDbEngine.open(values.data);
-    try {
-      if (values.explain) {
-        io.stdout(`${engine.translate(sql)}\n`);
-        return 0;
-      }
-      const rows = await engine.query(sql);
-      io.stdout(formatRows(rows, format));
-    } finally {
-      await engine.close();
-    }
-    return 0;
-  },
-};

@@ -12,8 +12,7 @@ import { enrichDay, type DaySummary, type EnrichDeps } from '../../core/enrich';
 import { createLogger } from '../../core/log';
 import { objectRecords } from '../../core/object-lines';
 import { parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
-import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA, RateLimiter, shareOf, type Rate } from '../../core/replay/rate-limiter';
-import { DEFAULT_RETRY_POLICY } from '../../core/replay/retry-policy';
+import { RateLimiter, shareOf, type Rate } from '../../core/replay/rate-limiter';
 import {
   affectedDays,
   emptyDay,
@@ -39,117 +38,41 @@ import { FsObjectStore } from '../../adapters/local/fs-store';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
 import type { ObjectStore } from '../../ports/object-store';
 import type { RecordSink } from '../../ports/record-sink';
-import { DATA_OPTION, parseCommandArgs, UsageError, type CliIo, type Command } from '../command';
+import { UsageError, type CliIo, type OptionValues } from '../command';
 import { progressBar } from '../progress';
 import { formatSummary, recordBuild } from './enrich';
 
-const HELP = `Usage: tgpipe replay stream --from D --to D [--source raw|errors] [--target local|aws] [--dry-run] [options]
-       tgpipe replay stream --from D --to D --listed-before T [--resume-after KEY:LINE] [options]   (resume)
-       tgpipe replay stream --source file --file F [--resume-after KEY:LINE] [--target local|aws] [options]
-       tgpipe replay enrich --from D --to D [--target local|aws] [--concurrency N] [options]
 
-replay stream   puts records back onto the stream, one day at a time:
-                  --source raw     the raw objects of each day, telegram/context_date=D/ (envelopes go as
-                                   they are and keep their context_date; bare updates of the original
-                                   pipeline are wrapped, received_at = when the object was written)
-                  --source errors  Firehose's error output, errors/<type>/date=D/ (D is the ARRIVAL date;
-                                   rawData is decoded, and each record lands on its own context_date)
-                  --source file    a file of lines not sent by an earlier replay (--file F)
-                PutRecordBatch within its limits (500 records, 4 MiB per call, 1,000 KiB per record);
-                only failed entries are re-sent, with exponential backoff and full jitter; rate-limited
-                to a share of the stream's quota so live webhooks keep working. Records that are not
-                updates or are over 1,000 KiB are skipped and listed (they stay in their objects). When
-                records cannot be sent within the retry budget (or on Ctrl-C), the replay stops, writes
-                what it read but did not send to a file (a record of them: the resumption sends them
-                again), exits 1 and prints the command to resume.
-                Safe to re-run: enrichment keeps one row per update_id.
-                Snapshot: a replay only considers objects written no later than its first run's start
-                (--listed-before T, printed at a stop); objects written after it, e.g. what Firehose
-                made of the replay's own records in the same day folder, are left out and counted.
-                Resume: objects are replayed in key order; after a stop, --resume-after KEY:LINE
-                continues the first day (--from) after line LINE of object KEY: every record up to
-                there was acknowledged by the stream, the first one not acknowledged (a record that
-                failed after its retries included) comes after it and is sent by the resumption. The
-                rest of the call it was in was acknowledged and is sent again (counted; harmless).
-replay enrich   rebuilds the enriched days (telegram, telegram_events) from the raw layer and
-                re-registers their partitions, a few days at a time, earliest first and never two
-                adjacent days at once (a day's build checks its neighbours' manifests for updates
-                redelivered across midnight). Safe to re-run.
-
-Options:
-  --from D --to D        inclusive range of days (YYYY-MM-DD)
-  --source raw|errors|file  what to replay (stream; default raw)
-  --file F               (--source file) the lines to send, e.g. a replay-unsent-*.jsonl file
-  --listed-before T      resume a replay: its first run's start (ISO, printed at the stop); objects
-                         written after T are left out
-  --resume-after KEY:LINE  resume the --from day after line LINE (from 1, non-empty lines) of object
-                         KEY (with --source file, KEY is the file's name); needs --listed-before for
-                         raw and errors. A KEY that is no longer there (or was rewritten after T, or
-                         has fewer lines) stops the replay before anything is sent, exit 3
-  --target local|aws     the local data folder (default) or AWS
-  --data DIR             local data folder (default ./data, or TGPIPE_DATA)
-  --source-dir DIR       (local stream) read raw/error objects from this folder, laid out like the
-                         bucket (e.g. a copy made with aws s3 sync), instead of DIR/raw
-  --dry-run              read and count what would be sent; send nothing
-  --quota-records N      the stream's Direct PUT quota, records/s (default 100000)
-  --quota-bytes N        ... bytes/s (default 1048576)
-  --quota-requests N     ... requests/s (default 1000)
-                         (the defaults are Firehose's smaller regional quota; us-east-1, us-west-2 and
-                         eu-west-1 have 500000 records/s, 5242880 bytes/s, 2000 requests/s)
-  --share F              share of the quota the replay may use, 0 < F <= 1 (default 0.5)
-  --rate N               at most N records/s (also applies to --target local)
-  --max-attempts N       attempts per record before the replay stops (default 8)
-  --unsent-file F        where records not sent are written (default ./replay-unsent-<from>-<to>-<time>.jsonl)
-  --bucket NAME          (aws) the raw bucket to read (stream; enrich --in-process)
-  --stream NAME          (aws) the Firehose delivery stream
-  --region NAME          (aws) region (default: the SDK's, e.g. AWS_REGION)
-  --concurrency N        (enrich) days at once, never two adjacent ones (default 2 local, 4 aws)
-  --function NAME        (aws enrich) the enrichment Lambda, invoked with {"date": D} per day
-                         (default ENRICHMENT_FUNCTION_NAME); each day gets its own 15 minutes
-  --in-process           (aws enrich) run the enrichment here against S3 and Athena instead, with
-                         --bucket, --enriched-bucket, --workgroup, --database (or RAW_BUCKET,
-                         ENRICHED_BUCKET, ATHENA_WORKGROUP, GLUE_DATABASE)
-
-Exit status: 0 done; 1 something was not sent or a day failed (named on stderr, with the command
-to resume); 2 bad usage; 3 the resume position does not fit the objects (nothing was sent).
-`;
-
-function parse(argv: string[]) {
-  return parseCommandArgs(
-    argv,
-    {
-      ...DATA_OPTION,
-      from: { type: 'string' },
-      to: { type: 'string' },
-      source: { type: 'string', default: 'raw' },
-      file: { type: 'string' },
-      target: { type: 'string', default: 'local' },
-      'source-dir': { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      share: { type: 'string', default: String(DEFAULT_SHARE) },
-      rate: { type: 'string' },
-      'quota-bytes': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.bytesPerSecond) },
-      'quota-records': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.recordsPerSecond) },
-      'quota-requests': { type: 'string', default: String(FIREHOSE_DEFAULT_QUOTA.requestsPerSecond) },
-      'max-attempts': { type: 'string', default: String(DEFAULT_RETRY_POLICY.maxAttempts) },
-      'unsent-file': { type: 'string' },
-      'listed-before': { type: 'string' },
-      'resume-after': { type: 'string' },
-      bucket: { type: 'string' },
-      stream: { type: 'string' },
-      region: { type: 'string' },
-      function: { type: 'string' },
-      concurrency: { type: 'string' },
-      'in-process': { type: 'boolean', default: false },
-      'enriched-bucket': { type: 'string' },
-      workgroup: { type: 'string' },
-      database: { type: 'string' },
-    },
-    true,
-  );
+/** Options of `replay stream` and `replay enrich`, as declared in cli/registry.ts. */
+interface Values {
+  data: string;
+  from?: string;
+  to?: string;
+  source: string;
+  file?: string;
+  target: string;
+  'source-dir'?: string;
+  'dry-run': boolean;
+  share: string;
+  rate?: string;
+  'quota-bytes': string;
+  'quota-records': string;
+  'quota-requests': string;
+  'max-attempts': string;
+  'unsent-file'?: string;
+  'listed-before'?: string;
+  'resume-after'?: string;
+  bucket?: string;
+  stream?: string;
+  region?: string;
+  function?: string;
+  concurrency?: string;
+  'in-process': boolean;
+  'enriched-bucket'?: string;
+  workgroup?: string;
+  database?: string;
 }
 
-type Values = ReturnType<typeof parse>['values'];
 
 function daysOf(values: Values): string[] {
   if (!values.from || !values.to) throw new UsageError('give --from D --to D');
@@ -405,7 +328,7 @@ async function replayEnrich(values: Values, io: CliIo): Promise<number> {
     let deps: EnrichDeps;
     if (target === 'aws') {
       const need = (flag: string, env: string): string => {
-        const v = (values as Record<string, unknown>)[flag] ?? io.env[env];
+        const v = (values as unknown as Record<string, unknown>)[flag] ?? io.env[env];
         if (typeof v !== 'string' || v === '') throw new UsageError(`--in-process needs --${flag} (or ${env})`);
         return v;
       };
@@ -455,14 +378,8 @@ async function replayEnrich(values: Values, io: CliIo): Promise<number> {
   return 0;
 }
 
-export const command: Command = {
-  name: 'replay',
-  summary: 'reprocess: raw objects or Firehose error output back onto the stream; rebuild enriched days',
-  help: HELP,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv);
-    if (positionals[0] === 'stream' && positionals.length === 1) return replayStream(values, io);
-    if (positionals[0] === 'enrich' && positionals.length === 1) return replayEnrich(values, io);
-    throw new UsageError('expected `replay stream` or `replay enrich`');
-  },
-};
+/** `tgpipe replay stream`. */
+export const runStream = (options: OptionValues, _positionals: string[], io: CliIo): Promise<number> => replayStream(options as unknown as Values, io);
+
+/** `tgpipe replay enrich`. */
+export const runEnrich = (options: OptionValues, _positionals: string[], io: CliIo): Promise<number> => replayEnrich(options as unknown as Values, io);

@@ -11,43 +11,8 @@ import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { startServer } from '../../local/server';
-import { DATA_OPTION, parseCommandArgs, UsageError, type Command } from '../command';
+import { UsageError, type CliIo, type OptionValues } from '../command';
 
-const HELP = `Usage: tgpipe serve [--data DIR] [--host H] [--port N] [--allowed-chat-ids IDS] [--utc-offset ±HH:MM]
-                   [--demo] [--no-timer] [--log-level LEVEL] [--durability disk|process] [--api-base URL]
-
-Runs the local pipeline: POST /webhook with the Lambda's checks and answers, the local Firehose
-stand-in writing gzip JSON lines under DIR/raw/telegram/context_date=D/, the daily enrichment (D-1 with
-look-back, at start-up and shortly after each midnight in the offset) writing Parquet under
-DIR/enriched/, the report at GET /, counters at GET /healthz.
-
-Options:
-  --data DIR              data folder (default ./data, or TGPIPE_DATA)
-  --host H                address to bind (default 127.0.0.1)
-  --port N                port (default 8080; 0 picks a free one; the bound URL is printed)
-  --allowed-chat-ids IDS  comma-separated chat ids to keep (default ALLOWED_CHAT_IDS)
-  --utc-offset OFFSET     day boundary offset (default CONTEXT_UTC_OFFSET or -03:00)
-  --lookback N            earlier days the daily enrichment re-checks (default 2)
-  --demo                  with no data yet, generate a clearly marked demo group first (npm start)
-  --no-timer              no daily enrichment
-  --log-level LEVEL       debug (one line per request) | info (default, or LOG_LEVEL) | warn | error
-  --durability MODE       process (default): each answered update is in the raw object (in the OS)
-                          before the answer, so it survives a crash or SIGKILL of the server; the
-                          objects are fdatasync'd every second, so a power cut can lose the last second
-                          disk: on the device before the answer too (fdatasync, group commit); a busy
-                          chat then waits for the disk on every update
-  --buffer-mib N          start a new raw object after N MiB of lines (default 64, as Firehose)
-  --buffer-seconds N      start a new raw object after N seconds (default 60)
-  --api-base URL          Bot API base URL for long polling (default https://api.telegram.org, or TELEGRAM_API_BASE)
-  --fail-rate R           fault injection for drills: fail this share of appends (answered 503)
-
-The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated once into DIR/.secret (mode 0600);
-its value is never printed. Register it with Telegram through a public tunnel:
-  tgpipe set-webhook --url https://<tunnel>/webhook --secret "$(cat DIR/.secret)" --token <bot token>
-With TELEGRAM_BOT_TOKEN set, the server long-polls getUpdates instead (offset kept in DIR/.offset,
-advanced only after the updates are stored); Telegram refuses getUpdates while a webhook is set.
-SIGINT/SIGTERM: stop accepting, finish the requests in flight, flush the raw objects, exit 0.
-`;
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -61,181 +26,180 @@ function numberOption(value: string | undefined, name: string, min: number, max:
   return n;
 }
 
-export const command: Command = {
-  name: 'serve',
-  summary: 'run the local pipeline: webhook server, local Firehose, daily enrichment, report page',
-  help: HELP,
-  async run(argv, io) {
-    const { values } = parseCommandArgs(argv, {
-      ...DATA_OPTION,
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8080' },
-      'allowed-chat-ids': { type: 'string' },
-      'utc-offset': { type: 'string' },
-      lookback: { type: 'string', default: '2' },
-      demo: { type: 'boolean', default: false },
-      'no-timer': { type: 'boolean', default: false },
-      'log-level': { type: 'string' },
-      'log-requests': { type: 'boolean', default: false },
-      durability: { type: 'string', default: 'process' },
-      'buffer-mib': { type: 'string' },
-      'buffer-seconds': { type: 'string' },
-      'fail-rate': { type: 'string' },
-      'api-base': { type: 'string' },
-    });
-    const port = numberOption(values.port, '--port', 0, 65535)!;
-    if (!Number.isInteger(port)) throw new UsageError(`invalid --port ${values.port}`);
-    const lookback = numberOption(values.lookback, '--lookback', 0, 366)!;
-    const failRate = numberOption(values['fail-rate'], '--fail-rate', 0, 1);
-    const bufferMib = numberOption(values['buffer-mib'], '--buffer-mib', 1, 1024);
-    const bufferSeconds = numberOption(values['buffer-seconds'], '--buffer-seconds', 1, 3600);
-    if (values.durability !== 'disk' && values.durability !== 'process') throw new UsageError(`invalid --durability ${values.durability}: disk or process`);
-    const level = (values['log-requests'] ? 'debug' : (values['log-level'] || io.env.LOG_LEVEL || 'info')) as LogLevel;
-    if (!LEVELS.includes(level)) throw new UsageError(`invalid --log-level ${level}: ${LEVELS.join(', ')}`);
-    let config;
-    try {
-      config = loadConfig(io.env, { allowedChatIds: values['allowed-chat-ids'], utcOffset: values['utc-offset'] });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+/** Options as declared in cli/registry.ts. */
+interface Values {
+  data: string;
+  host: string;
+  port: string;
+  'allowed-chat-ids'?: string;
+  'utc-offset'?: string;
+  lookback: string;
+  demo: boolean;
+  'no-timer': boolean;
+  'log-level'?: string;
+  'log-requests': boolean;
+  durability: string;
+  'buffer-mib'?: string;
+  'buffer-seconds'?: string;
+  'fail-rate'?: string;
+  'api-base'?: string;
+}
 
-    const stores = localStores(values.data);
-    const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
-    const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
-    try {
-      const recovery = await recoverLocalFirehose(stores.raw.root);
-      for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
-    } catch (error) {
-      // A full disk or a read-only folder must not keep the server down: the sink tries again before its
-      // first append and answers 503 (Telegram retries) until it can.
-      logger.warn('could not check the raw objects a crashed writer left (retried before the first append)', { event: 'raw_recovery_failed', error: (error as Error).message });
-    }
-    const sink = new LocalFirehose(stores.raw.root, {
-      durability: values.durability as Durability,
-      failRate,
-      maxObjectBytes: bufferMib === undefined ? undefined : Math.round(bufferMib * 1024 * 1024),
-      maxObjectAgeMs: bufferSeconds === undefined ? undefined : bufferSeconds * 1000,
-      onWarning: (message, fields) => logger.warn(message, fields),
-    });
-    // Readers in this process see only acknowledged members of the objects being written.
-    const enrichDeps: EnrichDeps = { raw: sink.committedView(stores.raw), enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
+export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  const values = options as unknown as Values;
+  const port = numberOption(values.port, '--port', 0, 65535)!;
+  if (!Number.isInteger(port)) throw new UsageError(`invalid --port ${values.port}`);
+  const lookback = numberOption(values.lookback, '--lookback', 0, 366)!;
+  const failRate = numberOption(values['fail-rate'], '--fail-rate', 0, 1);
+  const bufferMib = numberOption(values['buffer-mib'], '--buffer-mib', 1, 1024);
+  const bufferSeconds = numberOption(values['buffer-seconds'], '--buffer-seconds', 1, 3600);
+  if (values.durability !== 'disk' && values.durability !== 'process') throw new UsageError(`invalid --durability ${values.durability}: disk or process`);
+  const level = (values['log-requests'] ? 'debug' : (values['log-level'] || io.env.LOG_LEVEL || 'info')) as LogLevel;
+  if (!LEVELS.includes(level)) throw new UsageError(`invalid --log-level ${level}: ${LEVELS.join(', ')}`);
+  let config;
+  try {
+    config = loadConfig(io.env, { allowedChatIds: values['allowed-chat-ids'], utcOffset: values['utc-offset'] });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
-    if (values.demo) {
-      const demo = await import('../../local/demo');
-      if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
-      // The demo group goes in whatever the allow-list says (the server keeps the configured one).
-      const demoDeps: WebhookDeps = { secret, allowedChatIds: new Set([...config.allowedChatIds, demo.DEMO_CHAT_ID]), utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      let stored: IngestCounts | undefined;
-      const result = await demo.ensureDemoData(
-        stores.dataDir,
-        async (updates) => {
-          stored = await ingestUpdates(updates, demoDeps);
-        },
-        { offsetMinutes: config.utcOffsetMinutes },
-      );
-      if (result.generated) {
-        if (!stored || stored.accepted !== result.updates) {
-          throw new Error(`demo: only ${stored?.accepted ?? 0} of ${result.updates} generated updates were stored (${stored?.ignored ?? 0} ignored, ${stored?.failed ?? 0} failed)`);
-        }
-        io.stdout(`demo: generated ${result.updates} updates for the DEMO group (chat ${demo.DEMO_CHAT_ID}); enriching ${result.days.length} days...\n`);
-        const { enrichDay } = await import('../../core/enrich');
-        for (const day of result.days) await enrichDay(day, enrichDeps, { force: true });
-      }
-    }
+  const stores = localStores(values.data);
+  const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
+  const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
+  try {
+    const recovery = await recoverLocalFirehose(stores.raw.root);
+    for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
+  } catch (error) {
+    // A full disk or a read-only folder must not keep the server down: the sink tries again before its
+    // first append and answers 503 (Telegram retries) until it can.
+    logger.warn('could not check the raw objects a crashed writer left (retried before the first append)', { event: 'raw_recovery_failed', error: (error as Error).message });
+  }
+  const sink = new LocalFirehose(stores.raw.root, {
+    durability: values.durability as Durability,
+    failRate,
+    maxObjectBytes: bufferMib === undefined ? undefined : Math.round(bufferMib * 1024 * 1024),
+    maxObjectAgeMs: bufferSeconds === undefined ? undefined : bufferSeconds * 1000,
+    onWarning: (message, fields) => logger.warn(message, fields),
+  });
+  // Readers in this process see only acknowledged members of the objects being written.
+  const enrichDeps: EnrichDeps = { raw: sink.committedView(stores.raw), enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
 
-    let reportPage: Promise<((dataDir: string, options: { utcOffset: string }) => Promise<string>) | undefined> | undefined;
-    const page = async (): Promise<string | undefined> => {
-      // The reports engineer's module; until it exists the server shows a plain page.
-      reportPage ??= import('../../local/report-html').then(
-        (m) => m.renderReportPage,
-        () => undefined,
-      );
-      const render = await reportPage;
-      return render?.(stores.dataDir, { utcOffset: config.utcOffset });
-    };
-    const running = await startServer(
-      {
-        config,
-        secret,
-        sink,
-        logger,
-        logRequests: level === 'debug',
-        page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
-        health: () => ({ storage: sink.storage(), sink: sink.stats }),
+  if (values.demo) {
+    const demo = await import('../../local/demo');
+    if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
+    // The demo group goes in whatever the allow-list says (the server keeps the configured one).
+    const demoDeps: WebhookDeps = { secret, allowedChatIds: new Set([...config.allowedChatIds, demo.DEMO_CHAT_ID]), utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+    let stored: IngestCounts | undefined;
+    const result = await demo.ensureDemoData(
+      stores.dataDir,
+      async (updates) => {
+        stored = await ingestUpdates(updates, demoDeps);
       },
-      values.host,
-      port,
+      { offsetMinutes: config.utcOffsetMinutes },
     );
-
-    const timer: DailyTimer | undefined = values['no-timer']
-      ? undefined
-      : startDailyTimer({
-          deps: enrichDeps,
-          offsetMinutes: config.utcOffsetMinutes,
-          lookbackDays: lookback,
-          onRun: (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)),
-          onError: (e) => logger.error('daily enrichment failed (it runs again at the next midnight; or run tgpipe enrich)', { event: 'enrich_failed', error: e.message }),
-        });
-
-    // A laptop has no public URL: with a bot token, long-poll getUpdates through the same path instead.
-    const polling = new AbortController();
-    const token = io.env.TELEGRAM_BOT_TOKEN;
-    let poller: Promise<number> | undefined;
-    if (token) {
-      const webhookDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
-      poller = pollUpdates(
-        {
-          token,
-          apiBase: values['api-base'] ?? io.env.TELEGRAM_API_BASE ?? 'https://api.telegram.org',
-          dataDir: stores.dataDir,
-          allowedUpdates: ALL_UPDATE_KINDS,
-          logger,
-          store: async (bodies) => {
-            const counts = await ingestUpdates(bodies, webhookDeps);
-            if (counts.failed > 0) throw new Error(`${counts.failed} of ${bodies.length} updates not stored`);
-          },
-        },
-        polling.signal,
-      ).catch((error) => {
-        logger.error('long polling stopped', { error: (error as Error).message });
-        return 0;
-      });
+    if (result.generated) {
+      if (!stored || stored.accepted !== result.updates) {
+        throw new Error(`demo: only ${stored?.accepted ?? 0} of ${result.updates} generated updates were stored (${stored?.ignored ?? 0} ignored, ${stored?.failed ?? 0} failed)`);
+      }
+      io.stdout(`demo: generated ${result.updates} updates for the DEMO group (chat ${demo.DEMO_CHAT_ID}); enriching ${result.days.length} days...\n`);
+      const { enrichDay } = await import('../../core/enrich');
+      for (const day of result.days) await enrichDay(day, enrichDeps, { force: true });
     }
+  }
 
-    io.stdout(
-      [
-        `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
-        `  webhook:    POST ${running.url}/webhook  (header X-Telegram-Bot-Api-Secret-Token)`,
-        `  secret:     ${source === 'TELEGRAM_WEBHOOK_SECRET' ? 'from TELEGRAM_WEBHOOK_SECRET' : `${created ? 'generated into' : 'kept in'} ${source} (mode 0600; never printed)`}`,
-        `  report:     ${running.url}/`,
-        `  data:       ${stores.dataDir}  (durability: ${sink.durability}${failRate ? `, failing ${failRate * 100}% of appends` : ''})`,
-        `  chats:      ${config.allowedChatIds.size ? [...config.allowedChatIds].join(', ') : '(none allowed: every update is answered 200 and dropped; set ALLOWED_CHAT_IDS)'}`,
-        `  offset:     ${config.utcOffset}${timer ? `; enrichment of D-1 at start-up and after each midnight, look-back ${lookback} days` : '; daily enrichment off'}`,
-        '',
-      ].join('\n'),
+  let reportPage: Promise<((dataDir: string, options: { utcOffset: string }) => Promise<string>) | undefined> | undefined;
+  const page = async (): Promise<string | undefined> => {
+    // The reports engineer's module; until it exists the server shows a plain page.
+    reportPage ??= import('../../local/report-html').then(
+      (m) => m.renderReportPage,
+      () => undefined,
     );
+    const render = await reportPage;
+    return render?.(stores.dataDir, { utcOffset: config.utcOffset });
+  };
+  const running = await startServer(
+    {
+      config,
+      secret,
+      sink,
+      logger,
+      logRequests: level === 'debug',
+      page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
+      health: () => ({ storage: sink.storage(), sink: sink.stats }),
+    },
+    values.host,
+    port,
+  );
 
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+  const timer: DailyTimer | undefined = values['no-timer']
+    ? undefined
+    : startDailyTimer({
+        deps: enrichDeps,
+        offsetMinutes: config.utcOffsetMinutes,
+        lookbackDays: lookback,
+        onRun: (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)),
+        onError: (e) => logger.error('daily enrichment failed (it runs again at the next midnight; or run tgpipe enrich)', { event: 'enrich_failed', error: e.message }),
+      });
+
+  // A laptop has no public URL: with a bot token, long-poll getUpdates through the same path instead.
+  const polling = new AbortController();
+  const token = io.env.TELEGRAM_BOT_TOKEN;
+  let poller: Promise<number> | undefined;
+  if (token) {
+    const webhookDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+    poller = pollUpdates(
+      {
+        token,
+        apiBase: values['api-base'] ?? io.env.TELEGRAM_API_BASE ?? 'https://api.telegram.org',
+        dataDir: stores.dataDir,
+        allowedUpdates: ALL_UPDATE_KINDS,
+        logger,
+        store: async (bodies) => {
+          const counts = await ingestUpdates(bodies, webhookDeps);
+          if (counts.failed > 0) throw new Error(`${counts.failed} of ${bodies.length} updates not stored`);
+        },
+      },
+      polling.signal,
+    ).catch((error) => {
+      logger.error('long polling stopped', { error: (error as Error).message });
+      return 0;
     });
-    io.stdout(`tgpipe serve: ${signal}: finishing requests in flight and closing the raw objects\n`);
-    // A second signal does not wait.
-    const again = () => process.exit(130);
-    process.once('SIGINT', again);
-    process.once('SIGTERM', again);
-    polling.abort();
-    // An enrichment in progress is not waited for: it writes each day by rename, and re-runs at the next start.
-    void timer?.stop();
-    await running.close();
-    await poller;
-    await sink.close();
-    const outcomes = Object.entries(running.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
-    io.stdout(`tgpipe serve: closed${outcomes ? ` (${outcomes})` : ''}\n`);
-    process.off('SIGINT', again);
-    process.off('SIGTERM', again);
-    // Everything acknowledged is closed and synced: nothing left (an enrichment, the report engine) holds the exit.
-    setTimeout(() => process.exit(0), 500).unref();
-    return 0;
-  },
-};
+  }
+
+  io.stdout(
+    [
+      `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
+      `  webhook:    POST ${running.url}/webhook  (header X-Telegram-Bot-Api-Secret-Token)`,
+      `  secret:     ${source === 'TELEGRAM_WEBHOOK_SECRET' ? 'from TELEGRAM_WEBHOOK_SECRET' : `${created ? 'generated into' : 'kept in'} ${source} (mode 0600; never printed)`}`,
+      `  report:     ${running.url}/`,
+      `  data:       ${stores.dataDir}  (durability: ${sink.durability}${failRate ? `, failing ${failRate * 100}% of appends` : ''})`,
+      `  chats:      ${config.allowedChatIds.size ? [...config.allowedChatIds].join(', ') : '(none allowed: every update is answered 200 and dropped; set ALLOWED_CHAT_IDS)'}`,
+      `  offset:     ${config.utcOffset}${timer ? `; enrichment of D-1 at start-up and after each midnight, look-back ${lookback} days` : '; daily enrichment off'}`,
+      '',
+    ].join('\n'),
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  io.stdout(`tgpipe serve: ${signal}: finishing requests in flight and closing the raw objects\n`);
+  // A second signal does not wait.
+  const again = () => process.exit(130);
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  polling.abort();
+  // An enrichment in progress is not waited for: it writes each day by rename, and re-runs at the next start.
+  void timer?.stop();
+  await running.close();
+  await poller;
+  await sink.close();
+  const outcomes = Object.entries(running.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
+  io.stdout(`tgpipe serve: closed${outcomes ? ` (${outcomes})` : ''}\n`);
+  process.off('SIGINT', again);
+  process.off('SIGTERM', again);
+  // Everything acknowledged is closed and synced: nothing left (an enrichment, the report engine) holds the exit.
+  setTimeout(() => process.exit(0), 500).unref();
+  return 0;
+}
+

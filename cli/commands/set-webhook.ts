@@ -11,10 +11,10 @@ import { DEFAULT_TELEGRAM_API_BASE, TelegramApi, type WebhookInfo } from '../../
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
 import { WEBHOOK_PATH } from '../../core/webhook';
 import { extractToken } from '../../adapters/aws/secrets-extension';
-import { parseCommandArgs, UsageError, type Command } from '../command';
+import { UsageError, type CliIo, type OptionValues } from '../command';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_NAME } from '../defaults';
 
-export const DEFAULT_STACK_NAME = 'TelegramPipeline';
-export const DEFAULT_MAX_CONNECTIONS = 40;
+export { DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_NAME };
 
 /** AWS clients, replaceable in tests. */
 export const aws = {
@@ -22,37 +22,6 @@ export const aws = {
   secretsManager: (region?: string) => new SecretsManagerClient(region ? { region } : {}),
 };
 
-const HELP = `Usage: tgpipe set-webhook [options]
-
-Registers the deployed webhook with Telegram (setWebhook), then prints getWebhookInfo.
-By default everything comes from the stack: its WebhookUrl output, and the secrets named by its
-WebhookSecretArn and BotTokenSecretArn outputs. Flags override each value.
-
-Options:
-  --stack NAME            CloudFormation stack name (default ${DEFAULT_STACK_NAME}, or TGPIPE_STACK)
-  --region REGION         AWS region (default: the SDK's, e.g. AWS_REGION)
-  --url URL               webhook URL (https) instead of the stack's WebhookUrl output
-  --secret TOKEN          webhook secret token (1-256 of A-Z a-z 0-9 _ -) instead of the stack's secret
-  --token TOKEN           bot token (or TELEGRAM_BOT_TOKEN) instead of the stack's bot-token secret
-  --max-connections N     Telegram's simultaneous connections, 1-100 (default ${DEFAULT_MAX_CONNECTIONS})
-  --drop-pending-updates  drop the updates Telegram holds for the bot
-  --api-base URL          Bot API base URL (default ${DEFAULT_TELEGRAM_API_BASE}, or TELEGRAM_API_BASE)
-  -h, --help              this text
-
-allowed_updates lists every update kind the pipeline knows (an empty list would omit chat_member,
-message_reaction and message_reaction_count).
-`;
-
-const OPTIONS = {
-  stack: { type: 'string' },
-  region: { type: 'string' },
-  url: { type: 'string' },
-  secret: { type: 'string' },
-  token: { type: 'string' },
-  'max-connections': { type: 'string' },
-  'drop-pending-updates': { type: 'boolean', default: false },
-  'api-base': { type: 'string' },
-} as const;
 
 async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
   const response = await aws.cloudFormation(region).send(new DescribeStacksCommand({ StackName: stackName }));
@@ -83,88 +52,96 @@ function describeInfo(info: WebhookInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const command: Command = {
-  name: 'set-webhook',
-  summary: 'register the deployed webhook with Telegram (setWebhook), then show getWebhookInfo',
-  help: HELP,
-  async run(argv, io) {
-    const { values } = parseCommandArgs(argv, OPTIONS);
-    const maxConnectionsText = values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS);
-    const maxConnections = Number(maxConnectionsText);
-    if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 100) {
-      throw new UsageError(`--max-connections must be an integer from 1 to 100, not "${maxConnectionsText}"`);
-    }
-    if (values.secret !== undefined && !SECRET_TOKEN_PATTERN.test(values.secret)) {
-      throw new UsageError('--secret must be 1-256 characters of A-Z a-z 0-9 _ -');
-    }
-    const apiBase = values['api-base'] ?? (io.env.TELEGRAM_API_BASE || DEFAULT_TELEGRAM_API_BASE);
-    const stackName = values.stack ?? (io.env.TGPIPE_STACK || DEFAULT_STACK_NAME);
-    const region = values.region;
+/** Options as declared in cli/registry.ts. */
+interface Values {
+  stack?: string;
+  region?: string;
+  url?: string;
+  secret?: string;
+  token?: string;
+  'max-connections': string;
+  'drop-pending-updates': boolean;
+  'api-base'?: string;
+}
 
-    let token = values.token ?? (io.env.TELEGRAM_BOT_TOKEN || undefined);
-    let url = values.url;
-    let secret = values.secret;
-    if (url !== undefined && secret !== undefined && token === undefined) {
-      // Nothing else would be read from a stack: say what is missing instead of failing on AWS credentials.
-      throw new UsageError('no bot token: pass --token <token from BotFather> or set TELEGRAM_BOT_TOKEN');
+export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  const values = options as unknown as Values;
+  const maxConnectionsText = values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS);
+  const maxConnections = Number(maxConnectionsText);
+  if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 100) {
+    throw new UsageError(`--max-connections must be an integer from 1 to 100, not "${maxConnectionsText}"`);
+  }
+  if (values.secret !== undefined && !SECRET_TOKEN_PATTERN.test(values.secret)) {
+    throw new UsageError('--secret must be 1-256 characters of A-Z a-z 0-9 _ -');
+  }
+  const apiBase = values['api-base'] ?? (io.env.TELEGRAM_API_BASE || DEFAULT_TELEGRAM_API_BASE);
+  const stackName = values.stack ?? (io.env.TGPIPE_STACK || DEFAULT_STACK_NAME);
+  const region = values.region;
+
+  let token = values.token ?? (io.env.TELEGRAM_BOT_TOKEN || undefined);
+  let url = values.url;
+  let secret = values.secret;
+  if (url !== undefined && secret !== undefined && token === undefined) {
+    // Nothing else would be read from a stack: say what is missing instead of failing on AWS credentials.
+    throw new UsageError('no bot token: pass --token <token from BotFather> or set TELEGRAM_BOT_TOKEN');
+  }
+  if (url === undefined || secret === undefined || token === undefined) {
+    let outputs: Record<string, string>;
+    try {
+      outputs = await stackOutputs(stackName, region);
+    } catch (error) {
+      throw new Error(
+        `could not read the outputs of stack ${stackName} (${(error as Error).message}): deploy it and configure AWS credentials and region, ` +
+          'or pass --url, --secret and --token (a local server)',
+        { cause: error },
+      );
     }
-    if (url === undefined || secret === undefined || token === undefined) {
-      let outputs: Record<string, string>;
-      try {
-        outputs = await stackOutputs(stackName, region);
-      } catch (error) {
+    const need = (key: string): string => {
+      const value = outputs[key];
+      if (!value) throw new Error(`stack ${stackName} has no ${key} output (is it the pipeline's stack?)`);
+      return value;
+    };
+    url ??= need('WebhookUrl');
+    secret ??= extractToken(await secretValue(need('WebhookSecretArn'), 'webhook', region));
+    if (token === undefined) {
+      const stored = await secretValue(need('BotTokenSecretArn'), 'bot token', region);
+      token = stored.trim().startsWith('{') ? (JSON.parse(stored) as { token?: string }).token || undefined : stored.trim();
+      if (!token) {
         throw new Error(
-          `could not read the outputs of stack ${stackName} (${(error as Error).message}): deploy it and configure AWS credentials and region, ` +
-            'or pass --url, --secret and --token (a local server)',
-          { cause: error },
+          'the bot token is not set: aws secretsmanager put-secret-value --secret-id <BotTokenSecretArn> --secret-string "<token>" (or pass --token)',
         );
       }
-      const need = (key: string): string => {
-        const value = outputs[key];
-        if (!value) throw new Error(`stack ${stackName} has no ${key} output (is it the pipeline's stack?)`);
-        return value;
-      };
-      url ??= need('WebhookUrl');
-      secret ??= extractToken(await secretValue(need('WebhookSecretArn'), 'webhook', region));
-      if (token === undefined) {
-        const stored = await secretValue(need('BotTokenSecretArn'), 'bot token', region);
-        token = stored.trim().startsWith('{') ? (JSON.parse(stored) as { token?: string }).token || undefined : stored.trim();
-        if (!token) {
-          throw new Error(
-            'the bot token is not set: aws secretsmanager put-secret-value --secret-id <BotTokenSecretArn> --secret-string "<token>" (or pass --token)',
-          );
-        }
-      }
     }
-    if (!SECRET_TOKEN_PATTERN.test(secret)) throw new Error('the stored webhook secret is not 1-256 characters of A-Z a-z 0-9 _ -');
-    let parsedUrl: URL;
-    try {
-      parsedUrl = new URL(url);
-    } catch {
-      throw new UsageError(`"${url}" is not a URL`);
-    }
-    if (parsedUrl.protocol !== 'https:') throw new UsageError('Telegram only delivers to https:// webhook URLs');
-    if (parsedUrl.pathname !== WEBHOOK_PATH) {
-      // Telegram would POST to another path, answered 404/405 and retried for 24 h: most likely a tunnel's bare root.
-      io.stderr(`warning: ${url} does not end in ${WEBHOOK_PATH}, the path the webhook answers on (tgpipe serve and the stack's API)\n`);
-    }
+  }
+  if (!SECRET_TOKEN_PATTERN.test(secret)) throw new Error('the stored webhook secret is not 1-256 characters of A-Z a-z 0-9 _ -');
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a URL`);
+  }
+  if (parsedUrl.protocol !== 'https:') throw new UsageError('Telegram only delivers to https:// webhook URLs');
+  if (parsedUrl.pathname !== WEBHOOK_PATH) {
+    // Telegram would POST to another path, answered 404/405 and retried for 24 h: most likely a tunnel's bare root.
+    io.stderr(`warning: ${url} does not end in ${WEBHOOK_PATH}, the path the webhook answers on (tgpipe serve and the stack's API)\n`);
+  }
 
-    const api = new TelegramApi(token, { baseUrl: apiBase });
-    await api.setWebhook({
-      url,
-      secret_token: secret,
-      allowed_updates: ALL_UPDATE_KINDS,
-      max_connections: maxConnections,
-      drop_pending_updates: values['drop-pending-updates'],
-    });
-    io.stdout(`setWebhook ok: ${url} (bot ${api.botId}, ${ALL_UPDATE_KINDS.length} update kinds, max_connections ${maxConnections}` +
-      `${values['drop-pending-updates'] ? ', pending updates dropped' : ''})\n`);
-    const info = await api.getWebhookInfo();
-    io.stdout(describeInfo(info));
-    if (info.url !== url) {
-      io.stderr(`warning: getWebhookInfo reports url ${info.url || '(none)'}, not ${url}\n`);
-      return 1;
-    }
-    return 0;
-  },
-};
+  const api = new TelegramApi(token, { baseUrl: apiBase });
+  await api.setWebhook({
+    url,
+    secret_token: secret,
+    allowed_updates: ALL_UPDATE_KINDS,
+    max_connections: maxConnections,
+    drop_pending_updates: values['drop-pending-updates'],
+  });
+  io.stdout(`setWebhook ok: ${url} (bot ${api.botId}, ${ALL_UPDATE_KINDS.length} update kinds, max_connections ${maxConnections}` +
+    `${values['drop-pending-updates'] ? ', pending updates dropped' : ''})\n`);
+  const info = await api.getWebhookInfo();
+  io.stdout(describeInfo(info));
+  if (info.url !== url) {
+    io.stderr(`warning: getWebhookInfo reports url ${info.url || '(none)'}, not ${url}\n`);
+    return 1;
+  }
+  return 0;
+}
+

@@ -39,9 +39,11 @@ describe('tgpipe enrich', () => {
     for (const [argv, message] of [
       [['--date', '2026-02-30'], /invalid --date "2026-02-30"/],
       [['--from', '2026-03-02', '--to', '2026-03-01'], /2026-03-02 is after 2026-03-01/],
-      [['--from', '2026-03-01'], /missing --date D or --from D --to D/],
+      [['--from', '2026-03-01'], /missing --to \(the last day of the range from 2026-03-01\)/],
+      [['--to', '2026-03-01'], /missing --from \(the first day of the range up to 2026-03-01\)/],
+      [[], /missing --date D, or --from D --to D/],
       [['--date', '2026-03-01', '--from', '2026-03-01', '--to', '2026-03-02'], /not both/],
-      [['--day', '2026-03-01'], /Unknown option '--day'/],
+      [['--day', '2026-03-01'], /unknown option '--day' \(did you mean one of --data, --date\?\)/],
     ] as const) {
       const r = await tgpipe('enrich', ...argv, '--data', dir);
       expect(r.code, argv.join(' ')).toBe(2);
@@ -50,7 +52,8 @@ describe('tgpipe enrich', () => {
     }
     const help = await tgpipe('enrich', '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/--from D --to D/);
+    expect(help.stdout).toMatch(/Usage: tgpipe enrich \[options\]/);
+    for (const flag of ['--date <day>', '--from <day>', '--to <day>', '--force', '-q, --quiet', '-d, --data <dir>']) expect(help.stdout).toContain(flag);
   });
 
   it('builds a range day by day, skips unchanged days, rebuilds with --force', async () => {

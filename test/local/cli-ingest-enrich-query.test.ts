@@ -98,7 +98,7 @@ describe('tgpipe ingest, enrich, query', () => {
     expect((await tgpipe('nope')).code).toBe(2);
     const bare = await tgpipe();
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toMatch(/tgpipe: missing command[\s\S]*Usage: tgpipe <command>/);
+    expect(bare.stderr).toMatch(/tgpipe: missing command[\s\S]*Usage: tgpipe <command> \[options\]/);
     expect((await tgpipe('--help')).code).toBe(0);
     for (const args of [['query', 'messages_per_day', '--utc-offset', '+99:00'], ['report', '--utc-offset', 'nonsense']]) {
       const bad = await tgpipe(...args, '--data', dir);

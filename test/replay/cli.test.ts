@@ -47,13 +47,19 @@ describe('tgpipe replay usage', () => {
   it('has --help, and answers bad usage with exit 2 and the reason', async () => {
     const h = await tgpipe('--help');
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/Usage: tgpipe replay stream/);
-    expect(h.stdout).toMatch(/replay enrich/);
+    expect(h.stdout).toMatch(/Usage: tgpipe replay \[options\] \[command\]/);
+    expect(h.stdout).toMatch(/^ {2}stream /m);
+    expect(h.stdout).toMatch(/^ {2}enrich /m);
+    const sub = await tgpipe('stream', '--help');
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/Usage: tgpipe replay stream \[options\]/);
+    expect(sub.stdout).toContain('--resume-after <key:line>');
     const cases: Array<[string[], RegExp]> = [
-      [[], /expected `replay stream` or `replay enrich`/],
+      [[], /Usage: tgpipe replay[\s\S]*stream[\s\S]*enrich/],
+      [['strem'], /unknown command 'strem' \(did you mean stream\?\)/],
       [['stream'], /give --from D --to D/],
       [['stream', '--from', '2026-05-02', '--to', '2026-05-01'], /after/],
-      [['stream', '--from', DAY, '--to', DAY, '--source', 'backup'], /--source is raw, errors or file/],
+      [['stream', '--from', DAY, '--to', DAY, '--source', 'backup'], /argument 'backup' is invalid. Allowed choices are raw, errors, file/],
       [['stream', '--source', 'file'], /needs --file/],
       [['stream', '--from', DAY, '--to', DAY, '--target', 'aws', '--bucket', 'b'], /needs --stream/],
       [['stream', '--from', DAY, '--to', DAY, '--target', 'aws', '--stream', 's', '--bucket', 'b', '--share', '2'], /--share/],

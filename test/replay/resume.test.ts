@@ -453,8 +453,8 @@ describe('tgpipe replay stream --target aws: stop, resume as printed, on mocked 
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const help = await tgpipe(['replay', '--help']);
-    expect(help.stdout).toMatch(/--resume-after KEY:LINE/);
+    const help = await tgpipe(['replay', 'stream', '--help']);
+    expect(help.stdout).toMatch(/--resume-after <key:line>/);
     expect(help.stdout).toMatch(/Snapshot: a replay only considers objects written no later than its first run's start/);
   });
 });

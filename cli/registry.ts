@@ -1,0 +1,248 @@
+/**
+ * Every `tgpipe` sub-command: name, help and options (commander builds the usage lines and --help from
+ * them, so a usage line never leaves out an option). Nothing heavy is imported here: each command's code
+ * is loaded only when it runs, which keeps `tgpipe --help` and `--version` fast.
+ */
+import { DEFAULT_SHARE, FIREHOSE_DEFAULT_QUOTA } from '../core/replay/rate-limiter';
+import { DEFAULT_RETRY_POLICY } from '../core/replay/retry-policy';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_NAME } from './defaults';
+import { rawTable } from '../schemas/raw';
+import { ENRICHED_TABLES } from '../schemas';
+import type { CommandSpec, OptionSpec } from './spec';
+
+const DEFAULT_DATA = process.env.TGPIPE_DATA || 'data';
+
+export const DATA: OptionSpec = { flags: '-d, --data <dir>', description: 'data folder (TGPIPE_DATA sets the default)', default: DEFAULT_DATA };
+const UTC_OFFSET: OptionSpec = { flags: '--utc-offset <offset>', description: 'day boundary offset, e.g. -03:00 (default CONTEXT_UTC_OFFSET, else -03:00)' };
+const ALLOWED: OptionSpec = { flags: '--allowed-chat-ids <ids>', description: 'comma-separated chat ids to keep (default ALLOWED_CHAT_IDS)' };
+const REGION: OptionSpec = { flags: '--region <region>', description: "AWS region (default: the SDK's, e.g. AWS_REGION)" };
+
+const serve: CommandSpec = {
+  name: 'serve',
+  summary: 'run the local pipeline: webhook server, local Firehose, daily enrichment, report page',
+  description: `Runs the local pipeline: POST /webhook with the Lambda's checks and answers, the local Firehose
+stand-in writing gzip JSON lines under DIR/raw/telegram/context_date=D/, the daily enrichment (D-1 with
+look-back, at start-up and shortly after each midnight in the offset) writing Parquet under
+DIR/enriched/, the report at GET /, counters at GET /healthz.`,
+  options: [
+    DATA,
+    { flags: '--host <host>', description: 'address to bind', default: '127.0.0.1' },
+    { flags: '-p, --port <port>', description: 'port (0 picks a free one; the bound URL is printed)', default: '8080' },
+    ALLOWED,
+    UTC_OFFSET,
+    { flags: '--lookback <days>', description: 'earlier days the daily enrichment re-checks', default: '2' },
+    { flags: '--demo', description: 'with no data yet, generate a clearly marked demo group first (npm start)' },
+    { flags: '--no-timer', description: 'no daily enrichment' },
+    { flags: '--log-level <level>', description: 'debug (one line per request), info (default, or LOG_LEVEL), warn, error', choices: ['debug', 'info', 'warn', 'error'] },
+    { flags: '--log-requests', description: 'same as --log-level debug', hidden: true },
+    { flags: '--durability <mode>', description: 'process or disk (see below)', default: 'process', choices: ['process', 'disk'] },
+    { flags: '--buffer-mib <n>', description: 'start a new raw object after N MiB of lines (default 64, as Firehose)' },
+    { flags: '--buffer-seconds <n>', description: 'start a new raw object after N seconds (default 60)' },
+    { flags: '--api-base <url>', description: 'Bot API base URL for long polling (default https://api.telegram.org, or TELEGRAM_API_BASE)' },
+    { flags: '--fail-rate <r>', description: 'fault injection for drills: fail this share of appends (answered 503)' },
+  ],
+  after: `
+Durability: process (default): each answered update is in the raw object (in the OS) before the
+answer, so it survives a crash or SIGKILL of the server; the objects are fdatasync'd every second, so a
+power cut can lose the last second. disk: on the device before the answer too (fdatasync, group
+commit); a busy chat then waits for the disk on every update.
+
+The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated once into DIR/.secret (mode 0600);
+its value is never printed. Register it with Telegram through a public tunnel:
+  tgpipe set-webhook --url https://<tunnel>/webhook --secret "$(cat DIR/.secret)" --token <bot token>
+With TELEGRAM_BOT_TOKEN set, the server long-polls getUpdates instead (offset kept in DIR/.offset,
+advanced only after the updates are stored); Telegram refuses getUpdates while a webhook is set.
+SIGINT/SIGTERM: stop accepting, finish the requests in flight, flush the raw objects, exit 0.`,
+  load: () => import('./commands/serve'),
+};
+
+const ingest: CommandSpec = {
+  name: 'ingest',
+  summary: 'store updates from files (JSON, JSON lines, arrays, getUpdates answers) in the raw layer',
+  arguments: '<paths...>',
+  description: `Stores Telegram updates from files in the local raw layer, through the same checks, envelope and
+sink as the webhook (each update keeps its exact bytes). A file holds one update, a JSON array of
+updates, JSON lines, or getUpdates answers {"ok":true,"result":[...]}; .gz files are decompressed; a
+folder is read file by file.
+
+Prints accepted / ignored (chat not allowed, or no chat) / rejected (not an update, not JSON, unreadable
+file: each named with file:line) counts, and exits 1 when something was
+rejected or not stored, after keeping every good update.
+
+The allow-list applies as on the webhook. With no chat allowed (ALLOWED_CHAT_IDS unset) every update
+would be dropped, so ingest refuses: pass --allowed-chat-ids, or --all-chats to keep every chat.`,
+  options: [
+    DATA,
+    ALLOWED,
+    { flags: '--all-chats', description: "keep every chat's updates" },
+    UTC_OFFSET,
+  ],
+  load: () => import('./commands/ingest'),
+};
+
+const enrich: CommandSpec = {
+  name: 'enrich',
+  summary: 'build enriched Parquet days from the raw layer (local folders)',
+  description: `Builds the enriched Parquet days (telegram, telegram_events) from the raw layer of the data folder:
+reads every raw object of the day, drops duplicate update_ids, quarantines bad records under
+_quarantine/, and writes one file per table and day. A day whose raw objects did not change since its
+last build is skipped unless --force is given. Records that cannot be read are counted and kept
+under _quarantine/; the day's other records are still written.`,
+  options: [
+    DATA,
+    { flags: '--date <day>', description: 'one day (YYYY-MM-DD)' },
+    { flags: '--from <day>', description: 'first day of an inclusive range, built one day at a time' },
+    { flags: '--to <day>', description: 'last day of the range' },
+    { flags: '--force', description: 'rebuild even unchanged days' },
+    { flags: '-q, --quiet', description: 'print only the totals' },
+  ],
+  load: () => import('./commands/enrich'),
+};
+
+const query: CommandSpec = {
+  name: 'query',
+  summary: 'run a named report or any SQL on the local tables (DuckDB answering as Athena)',
+  arguments: '[name]',
+  description: `Runs a report from reports/ (see --list) or any SQL over the tables ${[...ENRICHED_TABLES.map((t) => t.name), rawTable.name].join(', ')} of the data folder on the local engine: DuckDB with Athena's functions and answers, so the
+same SQL runs unchanged on Athena (engine v3). SQL the local engine would answer differently from Athena
+is refused with an explanation rather than answered. One statement per query.`,
+  options: [
+    { flags: '--sql <sql>', description: 'the query to run' },
+    { flags: '--file <file>', description: 'a file holding the query' },
+    { flags: '-l, --list', description: 'list the reports (name and title)' },
+    DATA,
+    { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] },
+    { flags: '--utc-offset <offset>', description: 'offset for ${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)' },
+    { flags: '--explain', description: 'print the DuckDB SQL the query is translated to, and do not run it' },
+  ],
+  after: `
+Examples:
+  tgpipe query --list
+  tgpipe query messages_per_day
+  tgpipe query --sql "SELECT context_date, count(1) AS n FROM telegram GROUP BY 1 ORDER BY 1" -f csv`,
+  load: () => import('./commands/query'),
+};
+
+const report: CommandSpec = {
+  name: 'report',
+  summary: 'write the dashboard as one self-contained HTML file (opens offline)',
+  description: `Runs the reports on the local engine (DuckDB answering as Athena) and writes one HTML file that
+opens offline. Data of the generated demo group is marked DEMO.`,
+  options: [DATA, { flags: '-o, --out <file>', description: 'output file (default DIR/report.html)' }, UTC_OFFSET],
+  load: () => import('./commands/report'),
+};
+
+const REPLAY_RANGE: OptionSpec[] = [
+  { flags: '--from <day>', description: 'first day of the inclusive range (YYYY-MM-DD)' },
+  { flags: '--to <day>', description: 'last day of the range' },
+];
+const TARGET: OptionSpec = { flags: '--target <target>', description: 'the local data folder or AWS', default: 'local', choices: ['local', 'aws'] };
+
+const replayStream: CommandSpec = {
+  name: 'stream',
+  summary: "put raw objects, Firehose's error output or a file of unsent lines back onto the stream",
+  description: `Puts records back onto the stream, one day at a time:
+  --source raw     the raw objects of each day, telegram/context_date=D/ (envelopes go as
+                   they are and keep their context_date; bare updates of the original
+                   pipeline are wrapped, received_at = when the object was written)
+  --source errors  Firehose's error output, errors/<type>/date=D/ (D is the ARRIVAL date;
+                   rawData is decoded, and each record lands on its own context_date)
+  --source file    a file of lines not sent by an earlier replay (--file F)
+
+PutRecordBatch within its limits (500 records, 4 MiB per call, 1,000 KiB per record); only failed
+entries are re-sent, with exponential backoff and full jitter; rate-limited to a share of the stream's
+quota so live webhooks keep working. Records that are not updates or are over 1,000 KiB are skipped and
+listed (they stay in their objects). When records cannot be sent within the retry budget (or on
+Ctrl-C), the replay stops, writes what it read but did not send to a file (a record of them: the
+resumption sends them again), exits 1 and prints the command to resume. Safe to re-run: enrichment
+keeps one row per update_id.`,
+  options: [
+    ...REPLAY_RANGE,
+    { flags: '--source <source>', description: 'what to replay', default: 'raw', choices: ['raw', 'errors', 'file'] },
+    { flags: '--file <file>', description: '(--source file) the lines to send, e.g. a replay-unsent-*.jsonl file' },
+    { flags: '--listed-before <time>', description: "resume a replay: its first run's start (ISO, printed at the stop); objects written after it are left out" },
+    { flags: '--resume-after <key:line>', description: 'resume the --from day after line LINE (from 1) of object KEY (with --source file, KEY is the file name)' },
+    TARGET,
+    DATA,
+    { flags: '--source-dir <dir>', description: '(local) read raw/error objects from this folder, laid out like the bucket, instead of DIR/raw' },
+    { flags: '--dry-run', description: 'read and count what would be sent; send nothing' },
+    { flags: '--quota-records <n>', description: "the stream's Direct PUT quota, records/s", default: String(FIREHOSE_DEFAULT_QUOTA.recordsPerSecond) },
+    { flags: '--quota-bytes <n>', description: '... bytes/s', default: String(FIREHOSE_DEFAULT_QUOTA.bytesPerSecond) },
+    { flags: '--quota-requests <n>', description: '... requests/s', default: String(FIREHOSE_DEFAULT_QUOTA.requestsPerSecond) },
+    { flags: '--share <f>', description: 'share of the quota the replay may use, 0 < F <= 1', default: String(DEFAULT_SHARE) },
+    { flags: '--rate <n>', description: 'at most N records/s (also applies to --target local)' },
+    { flags: '--max-attempts <n>', description: 'attempts per record before the replay stops', default: String(DEFAULT_RETRY_POLICY.maxAttempts) },
+    { flags: '--unsent-file <file>', description: 'where records not sent are written (default ./replay-unsent-<from>-<to>-<time>.jsonl)' },
+    { flags: '--bucket <name>', description: '(aws) the raw bucket to read' },
+    { flags: '--stream <name>', description: '(aws) the Firehose delivery stream' },
+    REGION,
+  ],
+  after: `
+The quota defaults are Firehose's smaller regional quota; us-east-1, us-west-2 and eu-west-1 have
+500000 records/s, 5242880 bytes/s, 2000 requests/s.
+Snapshot: a replay only considers objects written no later than its first run's start (--listed-before,
+printed at a stop); objects written after it, e.g. what Firehose made of the replay's own records in the
+same day folder, are left out and counted.
+Resume: objects are replayed in key order; after a stop, --resume-after KEY:LINE continues the first day
+after line LINE of object KEY: every record up to there was acknowledged by the stream. --resume-after
+needs --listed-before for raw and errors. A KEY that is no longer there (or was rewritten, or has fewer
+lines) stops the replay before anything is sent, exit 3.
+
+Exit status: 0 done; 1 something was not sent (named on stderr, with the command to resume); 2 bad
+usage; 3 the resume position does not fit the objects (nothing was sent).`,
+  load: () => import('./commands/replay').then((m) => ({ run: m.runStream })),
+};
+
+const replayEnrich: CommandSpec = {
+  name: 'enrich',
+  summary: 'rebuild enriched days from the raw layer and re-register their partitions',
+  description: `Rebuilds the enriched days (telegram, telegram_events) from the raw layer and re-registers their
+partitions, a few days at a time, earliest first and never two adjacent days at once (a day's build
+checks its neighbours' manifests for updates redelivered across midnight). Safe to re-run.`,
+  options: [
+    ...REPLAY_RANGE,
+    TARGET,
+    DATA,
+    { flags: '--concurrency <n>', description: 'days at once, never two adjacent ones (default 2 local, 4 aws)' },
+    { flags: '--function <name>', description: '(aws) the enrichment Lambda, invoked with {"date": D} per day (default ENRICHMENT_FUNCTION_NAME)' },
+    { flags: '--in-process', description: '(aws) run the enrichment here against S3 and Athena instead of invoking the Lambda' },
+    { flags: '--bucket <name>', description: '(aws --in-process) the raw bucket (or RAW_BUCKET)' },
+    { flags: '--enriched-bucket <name>', description: '(aws --in-process) the enriched bucket (or ENRICHED_BUCKET)' },
+    { flags: '--workgroup <name>', description: '(aws --in-process) the Athena workgroup (or ATHENA_WORKGROUP)' },
+    { flags: '--database <name>', description: '(aws --in-process) the Glue database (or GLUE_DATABASE)' },
+    REGION,
+  ],
+  after: `
+Exit status: 0 done; 1 a day failed (named on stderr, with the command to re-run); 2 bad usage.`,
+  load: () => import('./commands/replay').then((m) => ({ run: m.runEnrich })),
+};
+
+const replay: CommandSpec = {
+  name: 'replay',
+  summary: 'reprocess: raw objects or Firehose error output back onto the stream; rebuild enriched days',
+  subcommands: [replayStream, replayEnrich],
+};
+
+const setWebhook: CommandSpec = {
+  name: 'set-webhook',
+  summary: 'register the deployed webhook with Telegram (setWebhook), then show getWebhookInfo',
+  description: `Registers the deployed webhook with Telegram (setWebhook), then prints getWebhookInfo.
+By default everything comes from the stack: its WebhookUrl output, and the secrets named by its
+WebhookSecretArn and BotTokenSecretArn outputs. Flags override each value.`,
+  options: [
+    { flags: '--stack <name>', description: `CloudFormation stack name (default ${DEFAULT_STACK_NAME}, or TGPIPE_STACK)` },
+    REGION,
+    { flags: '--url <url>', description: "webhook URL (https) instead of the stack's WebhookUrl output" },
+    { flags: '--secret <token>', description: "webhook secret token (1-256 of A-Z a-z 0-9 _ -) instead of the stack's secret" },
+    { flags: '--token <token>', description: "bot token (or TELEGRAM_BOT_TOKEN) instead of the stack's bot-token secret" },
+    { flags: '--max-connections <n>', description: "Telegram's simultaneous connections, 1-100", default: String(DEFAULT_MAX_CONNECTIONS) },
+    { flags: '--drop-pending-updates', description: 'drop the updates Telegram holds for the bot' },
+    { flags: '--api-base <url>', description: 'Bot API base URL (default https://api.telegram.org, or TELEGRAM_API_BASE)' },
+  ],
+  after: `
+allowed_updates lists every update kind the pipeline knows (an empty list would omit chat_member,
+message_reaction and message_reaction_count). Neither the token nor the secret is ever printed.`,
+  load: () => import('./commands/set-webhook'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, enrich, query, report, replay, setWebhook];
