@@ -26,7 +26,7 @@ look-back, at start-up and shortly after each midnight in the offset) writing Pa
 DIR/enriched/, the report at GET /, counters at GET /healthz.`,
   options: [
     DATA,
-    { flags: '--host <host>', description: 'address to bind', default: '127.0.0.1' },
+    { flags: '--host <host>', description: 'address to bind; any other than loopback (e.g. 0.0.0.0) is reachable from the network: the server warns, and the report at / asks for the page token (basic auth, any user name, the token as the password: TGPIPE_PAGE_TOKEN or one generated into DIR/.page-token, mode 0600); /healthz shows counters only', default: '127.0.0.1' },
     { flags: '-p, --port <port>', description: 'port (0 picks a free one; the bound URL is printed)', default: '8080' },
     ALLOWED,
     UTC_OFFSET,
@@ -46,6 +46,9 @@ Durability: process (default): each answered update is in the raw object (in the
 answer, so it survives a crash or SIGKILL of the server; the objects are fdatasync'd every second, so a
 power cut can lose the last second. disk: on the device before the answer too (fdatasync, group
 commit); a busy chat then waits for the disk on every update.
+
+Limits: 401 for a missing secret before any body byte is read; headers within 10 s, a request
+within 30 s (else 408); at most 256 connections at once.
 
 The webhook secret is TELEGRAM_WEBHOOK_SECRET, else one generated once into DIR/.secret (mode 0600);
 its value is never printed. Register it with Telegram through a public tunnel:

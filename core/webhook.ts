@@ -99,13 +99,19 @@ export function webhookLogFields(result: WebhookResult): Record<string, unknown>
   };
 }
 
+/**
+ * The answer decided on the method and the secret header alone, before any body byte is needed (the
+ * local server answers these without reading the body); undefined: the body decides.
+ */
+export function answerOnHeaders(method: string, headers: WebhookRequest['headers'], secret: string): WebhookResult | undefined {
+  if (method.toUpperCase() !== 'POST') return answered('method_not_allowed');
+  if (!secretMatches(headerValue(headers, SECRET_HEADER), secret)) return answered('unauthorized');
+  return undefined;
+}
+
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResult> {
-  if (request.method.toUpperCase() !== 'POST') {
-    return answered('method_not_allowed');
-  }
-  if (!secretMatches(headerValue(request.headers, SECRET_HEADER), deps.secret)) {
-    return answered('unauthorized');
-  }
+  const refused = answerOnHeaders(request.method, request.headers, deps.secret);
+  if (refused) return refused;
 
   const receivedAt = (deps.now ?? Date.now)();
   const parsed = parseUpdateBody(request.body);

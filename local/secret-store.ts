@@ -13,9 +13,14 @@ export const generateSecret = (): string => randomBytes(32).toString('base64url'
 
 export const secretPath = (dataDir: string): string => join(dataDir, '.secret');
 
-export async function loadOrCreateSecret(dataDir: string, configured?: string): Promise<{ secret: string; source: string; created: boolean }> {
-  if (configured) return { secret: configured, source: 'TELEGRAM_WEBHOOK_SECRET', created: false };
-  const path = secretPath(dataDir);
+/** Where `tgpipe serve` keeps the report page's token when it listens beyond loopback (mode 0600). */
+export const pageTokenPath = (dataDir: string): string => join(dataDir, '.page-token');
+
+/** The report page's token: TGPIPE_PAGE_TOKEN, else one generated once into `<data>/.page-token`. */
+export const loadOrCreatePageToken = (dataDir: string, configured?: string) => loadOrCreateSecret(dataDir, configured, pageTokenPath(dataDir), 'TGPIPE_PAGE_TOKEN');
+
+export async function loadOrCreateSecret(dataDir: string, configured?: string, path = secretPath(dataDir), envName = 'TELEGRAM_WEBHOOK_SECRET'): Promise<{ secret: string; source: string; created: boolean }> {
+  if (configured) return { secret: configured, source: envName, created: false };
   const read = async (): Promise<string | undefined> => {
     try {
       const stored = (await readFile(path, 'utf8')).trim();

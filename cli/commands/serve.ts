@@ -9,12 +9,15 @@ import { LocalFirehose, recoverLocalFirehose, type Durability } from '../../adap
 import { startDailyTimer, type DailyTimer } from '../../local/daily-timer';
 import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
-import { loadOrCreateSecret } from '../../local/secret-store';
+import { loadOrCreatePageToken, loadOrCreateSecret } from '../../local/secret-store';
 import { startServer } from '../../local/server';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export const isLoopback = (host: string): boolean => /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host);
 
 const formatSummary = (s: DaySummary): string =>
   `${s.date} ${s.status} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates} quarantined=${s.quarantined} ${s.ms}ms`;
@@ -66,6 +69,16 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const stores = localStores(values.data);
   const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
   const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
+  // Beyond loopback the report (member names and ids) is protected by a token; on loopback only if one is set.
+  const exposed = !isLoopback(values.host);
+  const pageToken = exposed || io.env.TGPIPE_PAGE_TOKEN ? await loadOrCreatePageToken(stores.dataDir, io.env.TGPIPE_PAGE_TOKEN || undefined) : undefined;
+  if (exposed) {
+    logger.warn(`listening on ${values.host}: reachable from the network; the report at / asks for the page token, /webhook for its secret, /healthz shows counters only`, {
+      event: 'exposed',
+      host: values.host,
+      page_token: pageToken!.source,
+    });
+  }
   try {
     const recovery = await recoverLocalFirehose(stores.raw.root);
     for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
@@ -126,6 +139,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       logRequests: level === 'debug',
       page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
       health: () => ({ storage: sink.storage(), sink: sink.stats }),
+      pageToken: pageToken?.secret,
     },
     values.host,
     port,
@@ -171,7 +185,8 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
       `  webhook:    POST ${running.url}/webhook  (header X-Telegram-Bot-Api-Secret-Token)`,
       `  secret:     ${source === 'TELEGRAM_WEBHOOK_SECRET' ? 'from TELEGRAM_WEBHOOK_SECRET' : `${created ? 'generated into' : 'kept in'} ${source} (mode 0600; never printed)`}`,
-      `  report:     ${running.url}/`,
+      `  report:     ${running.url}/${pageToken ? `  (page token ${pageToken.source === 'TGPIPE_PAGE_TOKEN' ? 'from TGPIPE_PAGE_TOKEN' : `in ${pageToken.source}`}: basic auth, any user name, the token as the password)` : ''}`,
+      ...(exposed ? [`  WARNING:    listening on ${values.host}, reachable from the network: the report shows member names and ids (protected by the page token)`] : []),
       `  data:       ${stores.dataDir}  (durability: ${sink.durability}${failRate ? `, failing ${failRate * 100}% of appends` : ''})`,
       `  chats:      ${config.allowedChatIds.size ? [...config.allowedChatIds].join(', ') : '(none allowed: every update is answered 200 and dropped; set ALLOWED_CHAT_IDS)'}`,
       `  offset:     ${config.utcOffset}${timer ? `; enrichment of D-1 at start-up and after each midnight, look-back ${lookback} days` : '; daily enrichment off'}`,
