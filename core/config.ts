@@ -3,6 +3,7 @@
  * CLI flags override. Pure: the caller passes the environment and the flags.
  */
 import { parseUtcOffset } from './context-date';
+import { parseDataMode, type DataMode } from './privacy/data-mode';
 
 export const DEFAULT_UTC_OFFSET = '-03:00';
 
@@ -17,12 +18,19 @@ export interface PipelineConfig {
   readonly webhookSecret?: string;
   /** ARN of the Secrets Manager secret holding the webhook secret (AWS face). */
   readonly webhookSecretArn?: string;
+  /** What the pipeline keeps of each update (DATA_MODE: full, no-text, pseudonymous; core/privacy). */
+  readonly dataMode: DataMode;
+  /** ARN of the secret holding the pseudonym key (AWS face, PSEUDONYM_KEY_SECRET_ARN). */
+  readonly pseudonymKeySecretArn?: string;
+  /** ARN of the secret holding the opt-out list (AWS face, OPTOUT_SECRET_ARN). */
+  readonly optOutSecretArn?: string;
 }
 
 export interface ConfigOverrides {
   readonly allowedChatIds?: string;
   readonly utcOffset?: string;
   readonly webhookSecret?: string;
+  readonly dataMode?: string;
 }
 
 /** Parses `ALLOWED_CHAT_IDS`: comma- or space-separated integers; throws naming the bad entry. */
@@ -54,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     utcOffsetMinutes: parseUtcOffset(utcOffset),
     webhookSecret: webhookSecret || undefined,
     webhookSecretArn: env.TELEGRAM_WEBHOOK_SECRET_ARN || undefined,
+    dataMode: parseDataMode(overrides.dataMode ?? env.DATA_MODE, overrides.dataMode !== undefined ? '--data-mode' : 'DATA_MODE'),
+    pseudonymKeySecretArn: env.PSEUDONYM_KEY_SECRET_ARN || undefined,
+    optOutSecretArn: env.OPTOUT_SECRET_ARN || undefined,
   };
 }

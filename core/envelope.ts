@@ -4,6 +4,7 @@
  */
 import { contextDateOf } from './context-date';
 import { isUpdate, type AnyUpdate } from './update-kinds';
+import type { DataMode } from './privacy/data-mode';
 
 export interface ParsedBody {
   /** The parsed update, when the body is one. */
@@ -38,10 +39,16 @@ export interface Envelope {
   readonly unparsed: boolean;
 }
 
-/** Builds the envelope line for a received body. */
-export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: number): Envelope {
+/**
+ * Builds the envelope line for a received body. `dataMode`: set (not `full`) when the body is the update
+ * as a data mode keeps it (core/privacy): the envelope then says so in `data_mode`. A `full` envelope has
+ * no `data_mode` and holds the body byte for byte, as before data modes existed.
+ */
+export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: number, dataMode?: Exclude<DataMode, 'full'>): Envelope {
   const contextDate = contextDateOf(parsed.update, receivedAtMs, offsetMinutes);
-  const head = `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
+  const head = dataMode
+    ? `{"received_at":${receivedAtMs},"context_date":"${contextDate}","data_mode":"${dataMode}",`
+    : `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
   if (parsed.update && !LINE_BREAKS.test(body)) {
     return { line: `${head}"update":${body}}\n`, contextDate, unparsed: false };
   }

@@ -4,11 +4,12 @@
  * object). Pure: text in, classified record out; never throws.
  */
 import { isUpdate, type AnyUpdate } from './update-kinds';
+import { isDataMode, type DataMode } from './privacy/data-mode';
 
 export type BadRecordReason = 'not_json' | 'unparsed_envelope' | 'not_an_update';
 
 export type RawRecord =
-  | { readonly ok: true; readonly update: AnyUpdate; readonly receivedAt?: number; readonly contextDate?: string }
+  | { readonly ok: true; readonly update: AnyUpdate; readonly receivedAt?: number; readonly contextDate?: string; readonly dataMode?: DataMode }
   | { readonly ok: false; readonly reason: BadRecordReason; readonly receivedAt?: number; readonly contextDate?: string };
 
 const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -21,7 +22,11 @@ export function classifyRawValue(value: unknown): RawRecord {
   if ('update' in record || 'unparsed' in record) {
     const receivedAt = asNumber(record.received_at);
     const contextDate = asString(record.context_date);
-    if (isUpdate(record.update)) return { ok: true, update: record.update, receivedAt, contextDate };
+    if (isUpdate(record.update)) {
+      // Envelopes written in a data mode other than `full` say which (core/privacy); absent: full.
+      const dataMode = isDataMode(record.data_mode) ? record.data_mode : undefined;
+      return dataMode ? { ok: true, update: record.update, receivedAt, contextDate, dataMode } : { ok: true, update: record.update, receivedAt, contextDate };
+    }
     return { ok: false, reason: 'unparsed' in record ? 'unparsed_envelope' : 'not_an_update', receivedAt, contextDate };
   }
   if (isUpdate(record)) return { ok: true, update: record };

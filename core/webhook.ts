@@ -8,6 +8,10 @@ import type { Logger } from './log';
 import { headerValue, secretMatches, SECRET_HEADER } from './secret';
 import { classifyUpdate } from './update-kinds';
 import type { RecordSink } from '../ports/record-sink';
+import type { DataMode } from './privacy/data-mode';
+import { eraseFromUpdate, ownerIds, type ErasureMatcher } from './privacy/erasure';
+import type { Pseudonymizer } from './privacy/pseudonym';
+import { redactUpdate, withheldUnparsed } from './privacy/redact';
 
 export interface WebhookRequest {
   readonly method: string;
@@ -25,6 +29,7 @@ export const WEBHOOK_OUTCOMES = [
   'dropped_chat_not_allowed',
   'dropped_no_chat',
   'dropped_oversized',
+  'dropped_opted_out',
   'unauthorized',
   'method_not_allowed',
   'sink_failed',
@@ -53,6 +58,16 @@ export interface WebhookDeps {
   /** Largest envelope line the sink accepts (Firehose: 1,000 KiB per record). */
   readonly maxRecordBytes?: number;
   readonly now?: () => number;
+  /** The data mode and opt-out list (core/privacy); absent: `full`, nobody opted out. */
+  readonly privacy?: WebhookPrivacy;
+}
+
+export interface WebhookPrivacy {
+  readonly mode: DataMode;
+  /** The keyed pseudonym; required in `pseudonymous` mode. */
+  readonly pseudonymize?: Pseudonymizer;
+  /** The opted-out people as the adapter last read them (cached, refreshed), or undefined for none. */
+  readonly optedOut?: () => ErasureMatcher | undefined;
 }
 
 const answer = (status: number, message: string): { status: number; body: string } => ({
@@ -67,6 +82,7 @@ const ANSWERS: Record<WebhookOutcome, { status: number; body: string }> = {
   dropped_chat_not_allowed: answer(200, 'ignored: chat not allowed'),
   dropped_no_chat: answer(200, 'ignored: update has no chat'),
   dropped_oversized: answer(200, 'ignored: update too large to store'),
+  dropped_opted_out: answer(200, 'ignored: sender opted out'),
   unauthorized: answer(401, 'missing or wrong secret token'),
   method_not_allowed: answer(405, 'method not allowed: POST updates to /webhook'),
   sink_failed: answer(503, 'storage unavailable, retry later'),
@@ -141,7 +157,37 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     }
   }
 
-  const envelope = buildEnvelope(request.body, parsed, receivedAt, deps.utcOffsetMinutes);
+  // Privacy (core/privacy): opted-out people's updates are never stored, and are taken out of others';
+  // a mode other than `full` keeps the update as the mode allows. `full` with nobody opted out passes
+  // the body through untouched (byte-exact, no extra work on the hot path).
+  let body = request.body;
+  let dataMode: Exclude<DataMode, 'full'> | undefined;
+  let forEnvelope = parsed;
+  const privacy = deps.privacy;
+  if (privacy) {
+    let update = parsed.update;
+    const optedOut = privacy.optedOut?.();
+    if (update && optedOut && !optedOut.empty) {
+      if (ownerIds(update).some((id) => optedOut.isUser(id))) return { ...answered('dropped_opted_out'), kind, chatId, updateId };
+      const outcome = eraseFromUpdate(update, optedOut);
+      if (outcome.action === 'redact') {
+        update = outcome.update;
+        body = JSON.stringify(update);
+      }
+    }
+    if (privacy.mode !== 'full') {
+      dataMode = privacy.mode;
+      try {
+        body = update ? JSON.stringify(redactUpdate(update, privacy)) : withheldUnparsed(request.body, privacy.mode);
+      } catch {
+        // Nested deeper than the stack (not a real update): kept as its size only, like any unparsed body.
+        body = withheldUnparsed(request.body, privacy.mode);
+        forEnvelope = { error: 'update nested too deeply to apply the data mode' };
+      }
+    }
+  }
+
+  const envelope = buildEnvelope(body, forEnvelope, receivedAt, deps.utcOffsetMinutes, dataMode);
   const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
   const max = deps.maxRecordBytes;
@@ -161,7 +207,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     return { ...answered('sink_failed'), ...base };
   }
   if (envelope.unparsed) {
-    deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: parsed.error, bytes: Buffer.byteLength(envelope.line) });
+    deps.logger.warn('body is not a valid update: stored as unparsed', { event: 'unparsed', error: forEnvelope.error, bytes: Buffer.byteLength(envelope.line) });
     return { ...answered('stored_unparsed'), ...base };
   }
   return { ...answered('stored'), ...base };

@@ -7,10 +7,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig, type PipelineConfig } from '../core/config';
 import { createLogger, type Logger } from '../core/log';
 import { emfFields } from '../core/metrics';
-import { handleWebhook, webhookLogFields, type WebhookDeps } from '../core/webhook';
+import { handleWebhook, webhookLogFields, type WebhookDeps, type WebhookPrivacy } from '../core/webhook';
 import { boundedRequests } from '../adapters/aws/bounded-requests';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
-import { readSecretViaExtension } from '../adapters/aws/secrets-extension';
+import { readSecretStringViaExtension, readSecretViaExtension } from '../adapters/aws/secrets-extension';
+import type { DataMode } from '../core/privacy/data-mode';
+import { RefreshingOptOut } from '../core/privacy/optout';
+import { createPseudonymizer, type Pseudonymizer } from '../core/privacy/pseudonym';
 import type { RecordSink } from '../ports/record-sink';
 
 export interface WebhookHandlerDeps {
@@ -21,7 +24,18 @@ export interface WebhookHandlerDeps {
   readonly loadSecret: () => Promise<string>;
   readonly maxRecordBytes?: number;
   readonly now?: () => number;
+  /** Data mode, pseudonym key and opt-out list (core/privacy); absent: full, nobody opted out. */
+  readonly privacy?: {
+    readonly mode: DataMode;
+    /** Reads the pseudonym key (once per container; needed in `pseudonymous` mode). */
+    readonly loadPseudonymKey?: () => Promise<string>;
+    /** The opt-out list, read again when stale (at most once a minute per container). */
+    readonly optOut?: RefreshingOptOut;
+  };
 }
+
+/** How often a container reads the opt-out list again (the extension's cache adds up to a minute). */
+export const OPTOUT_REFRESH_MS = 60_000;
 
 /** How often a container may read the secret again after a request with a wrong one. */
 export const SECRET_REFRESH_MS = 30_000;
@@ -56,6 +70,27 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
     }
   };
 
+  let pseudonymizer: Promise<Pseudonymizer | undefined> | undefined;
+  const pseudonymizerOnce = (): Promise<Pseudonymizer | undefined> => {
+    const load = deps.privacy?.loadPseudonymKey;
+    if (deps.privacy?.mode !== 'pseudonymous' || !load) return Promise.resolve(undefined);
+    pseudonymizer ??= load()
+      .then(createPseudonymizer)
+      .catch((error) => {
+        pseudonymizer = undefined;
+        throw error;
+      });
+    return pseudonymizer;
+  };
+  const privacyOf = async (): Promise<WebhookPrivacy | undefined> => {
+    const p = deps.privacy;
+    if (!p) return undefined;
+    if (p.optOut?.stale) await p.optOut.refresh();
+    const pseudonymize = await pseudonymizerOnce();
+    if (p.mode === 'pseudonymous' && !pseudonymize) throw new Error('pseudonymous mode without a pseudonym key (PSEUDONYM_KEY_SECRET_ARN)');
+    return { mode: p.mode, pseudonymize, optedOut: p.optOut?.current };
+  };
+
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const started = performance.now();
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -66,7 +101,16 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
       deps.logger.error('cannot read the webhook secret: answering 503 so Telegram retries', { event: 'secret_unavailable', error: (error as Error).message });
       return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"ok":false,"message":"temporarily unavailable"}' };
     }
+    let privacy: WebhookPrivacy | undefined;
+    try {
+      privacy = await privacyOf();
+    } catch (error) {
+      // Storing the update unredacted is not an option: Telegram retries a 503.
+      deps.logger.error('cannot read the pseudonym key: answering 503 so Telegram retries', { event: 'pseudonym_key_unavailable', error: (error as Error).message });
+      return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"ok":false,"message":"temporarily unavailable"}' };
+    }
     const webhookDeps: WebhookDeps = {
+      privacy,
       secret: webhookSecret,
       allowedChatIds: deps.config.allowedChatIds,
       utcOffsetMinutes: deps.config.utcOffsetMinutes,
@@ -113,10 +157,22 @@ function productionHandler(): ReturnType<typeof createWebhookHandler> {
     maxAttempts: Number(process.env.FIREHOSE_MAX_ATTEMPTS ?? 3),
     requestHandler: boundedRequests({ connectMs: 1000, responseMs: 2500 }),
   });
+  const logger = createLogger({ service: 'webhook' });
+  const optOutArn = config.optOutSecretArn;
+  const keyArn = config.pseudonymKeySecretArn;
   return createWebhookHandler({
     config,
     sink: new FirehoseSink(client, streamName),
-    logger: createLogger({ service: 'webhook' }),
+    logger,
+    privacy: {
+      mode: config.dataMode,
+      loadPseudonymKey: keyArn ? () => readSecretStringViaExtension(keyArn, {}, 'the pseudonym key') : undefined,
+      optOut: optOutArn
+        ? new RefreshingOptOut(() => readSecretStringViaExtension(optOutArn, {}, 'the opt-out list'), OPTOUT_REFRESH_MS, Date.now, (e) =>
+            logger.error('cannot read the opt-out list: keeping the last one read', { event: 'optout_unreadable', error: e.message }),
+          )
+        : undefined,
+    },
     maxRecordBytes: FIREHOSE_LIMITS.maxRecordBytes,
     loadSecret: async () => {
       if (config.webhookSecret) return config.webhookSecret;

@@ -25,7 +25,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { PipelineConfig } from '../core/config';
 import type { Logger } from '../core/log';
-import { answerOnHeaders, handleWebhook, WEBHOOK_PATH, webhookLogFields, type WebhookDeps, type WebhookResult } from '../core/webhook';
+import { answerOnHeaders, handleWebhook, WEBHOOK_PATH, webhookLogFields, type WebhookDeps, type WebhookPrivacy, type WebhookResult } from '../core/webhook';
 import type { RecordSink } from '../ports/record-sink';
 import { secretMatches } from '../core/secret';
 import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
@@ -63,6 +63,8 @@ export interface LocalServerOptions {
    * `/webhook` (its own secret) are not affected.
    */
   readonly pageToken?: string;
+  /** The data mode and opt-out list (core/privacy); absent: full, nobody opted out. */
+  readonly privacy?: WebhookPrivacy;
 }
 
 /** True when the request carries the page token (basic auth password, or bearer). */
@@ -109,6 +111,7 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
     sink: options.sink,
     logger,
     maxRecordBytes: LOCAL_MAX_RECORD_BYTES,
+    privacy: options.privacy,
   };
   let closing = false;
 

@@ -87,4 +87,5 @@ export const telegramTable = defineTable('telegram', 'One row per new Telegram m
   v3('forward_from_message_id', 'bigint', 'Id of the original message in its channel, for a forward from a channel (forward_origin.message_id; before Bot API 7.0 forward_from_message_id).'),
   v3('forward_author_signature', 'string', 'Signature of the original post\'s author, for a forward from a channel or a group\'s anonymous admin (forward_origin.author_signature; before Bot API 7.0 forward_signature).'),
   v3('forum_topic_name', 'string', 'Name given to the forum topic message_thread_id by this service message: forum_topic_created.name, or forum_topic_edited.name (null when the edit changed only the icon). Label a thread with its latest non-null name.'),
+  v3('data_mode', 'string', 'Data mode the update was stored and enriched under: full, no-text or pseudonymous (DATA_MODE; see README, Privacy). NULL on days built before schema version 3, which were full.'),
 ]);

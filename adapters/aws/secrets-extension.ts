@@ -11,6 +11,11 @@ export interface SecretsExtensionOptions {
 }
 
 export async function readSecretViaExtension(secretArn: string, options: SecretsExtensionOptions = {}): Promise<string> {
+  return extractToken(await readSecretStringViaExtension(secretArn, options, 'the webhook secret'));
+}
+
+/** A secret's SecretString as stored (the pseudonym key, the opt-out list), through the extension. */
+export async function readSecretStringViaExtension(secretArn: string, options: SecretsExtensionOptions = {}, what = 'the secret'): Promise<string> {
   const port = options.port ?? Number(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? 2773);
   const token = options.sessionToken ?? process.env.AWS_SESSION_TOKEN ?? '';
   const url = `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretArn)}`;
@@ -18,10 +23,10 @@ export async function readSecretViaExtension(secretArn: string, options: Secrets
     headers: { 'X-Aws-Parameters-Secrets-Token': token },
     signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
   });
-  if (!response.ok) throw new Error(`secrets extension answered ${response.status} for the webhook secret`);
+  if (!response.ok) throw new Error(`secrets extension answered ${response.status} for ${what}`);
   const body = (await response.json()) as { SecretString?: string };
-  if (!body.SecretString) throw new Error('the webhook secret has no SecretString');
-  return extractToken(body.SecretString);
+  if (!body.SecretString) throw new Error(`${what} has no SecretString`);
+  return body.SecretString;
 }
 
 /** The secret may be stored as the bare token or as JSON `{"token": "..."}` (generated secrets). */

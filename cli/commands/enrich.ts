@@ -4,6 +4,7 @@ import { enrichDay, type DaySummary } from '../../core/enrich';
 import { createLogger } from '../../core/log';
 import { existsSync } from 'node:fs';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
+import { localEnrichPrivacy } from '../../adapters/local/privacy';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 import { progressBar } from '../progress';
 
@@ -66,6 +67,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     catalog: localCatalog,
     logger: createLogger({ service: 'enrich', level: 'warn', write: (l) => process.stderr.write(l) }),
     enrichedLocation: stores.enriched.root,
+    privacy: await localEnrichPrivacy(stores.dataDir, io.env),
   };
   const bar = days.length > 1 ? progressBar(days.length, 'enrich') : undefined;
   const built = new Map<string, DaySummary>();

@@ -9,6 +9,7 @@ import { localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
 import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { loadOrCreateSecret } from '../../local/secret-store';
+import { localPrivacy } from '../../adapters/local/privacy';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 
 
@@ -48,7 +49,9 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const { secret } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
   const sink = new LocalFirehose(stores.raw.root);
   const logger = createLogger({ service: 'tgpipe-ingest', level: 'error', write: (l) => process.stderr.write(l) });
-  const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+  const privacy = await localPrivacy(stores.dataDir, config.dataMode, { env: io.env });
+  privacy.stop();
+  const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
   const total: IngestCounts = { accepted: 0, ignored: 0, failed: 0 };
   const rejected: Rejection[] = [];
   try {

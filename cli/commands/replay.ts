@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange } from '../../core/context-date';
 import { loadConfig } from '../../core/config';
 import { enrichDay, type DaySummary, type EnrichDeps } from '../../core/enrich';
+import { localEnrichPrivacy } from '../../adapters/local/privacy';
 import { createLogger } from '../../core/log';
 import { objectRecords } from '../../core/object-lines';
 import { parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
@@ -343,7 +344,7 @@ async function replayEnrich(values: Values, io: CliIo): Promise<number> {
       };
     } else {
       const stores = localStores(values.data);
-      deps = { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
+      deps = { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root, privacy: await localEnrichPrivacy(stores.dataDir, io.env) };
     }
     run = async (day) => [await enrichDay(day, deps, { force: true })];
   }

@@ -10,6 +10,7 @@ import { startDailyTimer, type DailyTimer } from '../../local/daily-timer';
 import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
 import { loadOrCreatePageToken, loadOrCreateSecret } from '../../local/secret-store';
+import { localPrivacy } from '../../adapters/local/privacy';
 import { startServer } from '../../local/server';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 
@@ -79,6 +80,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       page_token: pageToken!.source,
     });
   }
+  const privacy = await localPrivacy(stores.dataDir, config.dataMode, { env: io.env, onError: (e) => logger.error('cannot read the opt-out list: keeping the last one read', { event: 'optout_unreadable', error: e.message }) });
   try {
     const recovery = await recoverLocalFirehose(stores.raw.root);
     for (const r of recovery.repaired) logger.warn('cut a torn trailing append (never acknowledged) off a raw object after a crash', { event: 'raw_repaired', path: r.path, bytes: r.cutBytes });
@@ -95,13 +97,13 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     onWarning: (message, fields) => logger.warn(message, fields),
   });
   // Readers in this process see only acknowledged members of the objects being written.
-  const enrichDeps: EnrichDeps = { raw: sink.committedView(stores.raw), enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root };
+  const enrichDeps: EnrichDeps = { raw: sink.committedView(stores.raw), enriched: stores.enriched, catalog: localCatalog, logger, enrichedLocation: stores.enriched.root, privacy: { mode: privacy.mode, pseudonymize: privacy.pseudonymize } };
 
   if (values.demo) {
     const demo = await import('../../local/demo');
     if (config.allowedChatIds.size === 0) config = { ...config, allowedChatIds: new Set([demo.DEMO_CHAT_ID]) };
     // The demo group goes in whatever the allow-list says (the server keeps the configured one).
-    const demoDeps: WebhookDeps = { secret, allowedChatIds: new Set([...config.allowedChatIds, demo.DEMO_CHAT_ID]), utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+    const demoDeps: WebhookDeps = { secret, allowedChatIds: new Set([...config.allowedChatIds, demo.DEMO_CHAT_ID]), utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
     let stored: IngestCounts | undefined;
     const result = await demo.ensureDemoData(
       stores.dataDir,
@@ -136,6 +138,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       secret,
       sink,
       logger,
+      privacy: privacy.webhook,
       logRequests: level === 'debug',
       page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
       health: () => ({ storage: sink.storage(), sink: sink.stats }),
@@ -160,7 +163,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const token = io.env.TELEGRAM_BOT_TOKEN;
   let poller: Promise<number> | undefined;
   if (token) {
-    const webhookDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger };
+    const webhookDeps: WebhookDeps = { secret, allowedChatIds: config.allowedChatIds, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
     poller = pollUpdates(
       {
         token,
@@ -207,6 +210,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   // An enrichment in progress is not waited for: it writes each day by rename, and re-runs at the next start.
   void timer?.stop();
   await running.close();
+  privacy.stop();
   await poller;
   await sink.close();
   const outcomes = Object.entries(running.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');

@@ -31,6 +31,11 @@ export interface DayManifest {
    * ARRIVAL_DATED_IDS_LIMIT, not recorded. Absent in manifests written before the list existed.
    */
   readonly arrival_dated_ids?: number[] | null;
+  /**
+   * Rows per data mode (core/privacy) the day holds: one key normally; two when the mode changed that
+   * day (flagged). Absent in manifests written before data modes: the day is `full`.
+   */
+  readonly data_modes?: Partial<Record<string, number>>;
   readonly summary: unknown;
 }
 

@@ -30,6 +30,10 @@ import {
 import { keptByPreviousDay, rebuildNextDayIfItKeepsOurs } from './cross-day';
 import { ARRIVAL_DATED_IDS_LIMIT, arrivalDatedIdsOf, manifestObjects, readManifest, unchangedSince, type DayManifest } from './day-plan';
 import { fastShredSelfCheck, RowMisfitError, TableWriter } from './table-writer';
+import { applyPolicy, type PrivacyPolicy } from '../privacy/policy';
+import type { DataMode } from '../privacy/data-mode';
+import type { Pseudonymizer } from '../privacy/pseudonym';
+import { readRegister } from '../privacy/register-store';
 
 export { ARRIVAL_DATED_IDS_LIMIT, previousDay } from './day-plan';
 
@@ -42,6 +46,12 @@ export interface EnrichDeps {
   readonly enrichedLocation: string;
   /** Folder for temporary Parquet files (defaults to the OS temp folder, /tmp on Lambda). */
   readonly tmpDir?: string;
+  /**
+   * The deployment's data mode (DATA_MODE) and pseudonym key: records stored under a weaker mode are
+   * made this strict before they are flattened. Absent: each record as it was stored. The erasure
+   * register (in the raw store) is applied whatever this says.
+   */
+  readonly privacy?: { readonly mode: DataMode; readonly pseudonymize?: Pseudonymizer };
 }
 
 export interface DaySummary {
@@ -59,6 +69,10 @@ export interface DaySummary {
    */
   cross_day_duplicates: number;
   quarantined: number;
+  /** Records not kept because the erasure register names their person or chat. */
+  erased: number;
+  /** Rows per data mode they hold (a day with two modes is flagged: the mode changed that day). */
+  data_modes: Partial<Record<DataMode, number>>;
   ms: number;
   /**
    * Set when this run found the next day keeping arrival-dated updates this day keeps (it was built
@@ -125,7 +139,7 @@ export const QUARANTINE_LOG_LIMIT = 100;
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, quarantined: 0, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
@@ -157,6 +171,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   }
   // Arrival-dated updates the day before kept: a copy here is the same update redelivered after midnight.
   const previousKept = await keptByPreviousDay(date, deps);
+  // Erased people and chats never come back, whatever the raw objects still hold (a replay of a backup).
+  const register = await readRegister(deps.raw);
+  const policy: PrivacyPolicy = {
+    mode: deps.privacy?.mode ?? 'full',
+    pseudonymize: deps.privacy?.pseudonymize,
+    erased: register.matcher(deps.privacy?.pseudonymize),
+  };
 
   const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `enrich-${date}-`));
   const writers = { telegram: new TableWriter(telegramTable, work), telegram_events: new TableWriter(telegramEventsTable, work) };
@@ -225,7 +246,12 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         // writer untouched: should either still happen, one record is set aside, not the whole day.
         let flat: ReturnType<typeof flattenUpdate>;
         try {
-          flat = flattenUpdate(record.update, record.receivedAt);
+          const kept = applyPolicy(record.update, record.dataMode ?? 'full', policy);
+          if (!kept.keep) {
+            summary.erased += 1;
+            continue;
+          }
+          flat = flattenUpdate(kept.update, record.receivedAt, kept.mode);
         } catch (error) {
           await setAside(object.key, line, text, 'flatten_failed', (error as Error).message);
           continue;
@@ -238,6 +264,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           await setAside(object.key, line, text, 'column_misfit', error.message);
           continue;
         }
+        const mode = flat.row.data_mode as DataMode;
+        summary.data_modes[mode] = (summary.data_modes[mode] ?? 0) + 1;
         if (byArrival) {
           arrivalDatedKept += 1;
           if (arrivalDated !== null) {
@@ -251,7 +279,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     await quarantineDone;
     summary.rows.telegram = writers.telegram.rows;
     summary.rows.telegram_events = writers.telegram_events.rows;
-    const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined;
+    const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined + summary.erased;
     if (accounted !== summary.lines) {
       throw new Error(`enrichment of ${date} does not add up: ${summary.lines} lines but ${accounted} rows + duplicates + quarantined`);
     }
@@ -279,6 +307,14 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       await deps.enriched.delete(quarantineKey(date));
     }
     summary.ms = Math.round(performance.now() - started);
+    const modes = Object.keys(summary.data_modes);
+    if (modes.length > 1) {
+      deps.logger.warn(`${date} holds rows of ${modes.length} data modes (${modes.join(', ')}): the mode changed; per-member numbers of this day mix them`, {
+        event: 'mixed_data_modes',
+        date,
+        data_modes: summary.data_modes,
+      });
+    }
     if (arrivalDated === null) {
       deps.logger.warn(`${date} kept ${arrivalDatedKept} arrival-dated updates, more than ${arrivalDatedLimit}: none recorded, the cross-day check against ${date} is off`, {
         event: 'cross_day_check',
@@ -293,6 +329,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       built_at: new Date().toISOString(),
       objects: manifestObjects(objects),
       arrival_dated_ids: arrivalDated,
+      data_modes: summary.data_modes,
       summary,
     };
     await deps.enriched.write(manifestKey(date), JSON.stringify(manifest, null, 1), 'application/json');

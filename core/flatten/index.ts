@@ -8,6 +8,9 @@
 import { classifyUpdate, type AnyUpdate, type EnrichedTableName } from '../update-kinds';
 import { telegramTable, telegramEventsTable, type Row, type TableSchema } from '../../schemas';
 import { messageKindOf } from './message-kind';
+import { codePointLength } from '../text-length';
+import { REDACTED_FIELD } from '../privacy/redact';
+import type { DataMode } from '../privacy/data-mode';
 
 export { LEGACY_KIND_FIELDS, messageKindOf, MESSAGE_KIND_PRIORITY } from './message-kind';
 
@@ -45,21 +48,10 @@ function json(v: unknown): string | null {
     return null;
   }
 }
-/** Length in Unicode code points, as SQL `length()` counts it. */
-export function codePointLength(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    // A high surrogate followed by a low one is a single code point.
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i += 1;
-    }
-    n += 1;
-  }
-  return n;
-}
+export { codePointLength } from '../text-length';
 const lengthOf = (text: string | null): number | null => (text === null ? null : codePointLength(text));
+/** The length a data mode recorded for a field it removed (`tgpipe_redacted`), else null. */
+const redactedLength = (o: Json, field: string): number | null => (isObject(o[REDACTED_FIELD]) ? int32((o[REDACTED_FIELD] as Json)[field]) : null);
 /** A Date, or null where JavaScript has none (beyond ±8.64e15 ms): an Invalid Date fails the Parquet writer. */
 function validDate(ms: number): Date | null {
   const d = new Date(ms);
@@ -161,7 +153,7 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   row.message_ts = secondsToDate(num(m.date));
   row.received_at = msToDate(receivedAtMs);
   row.text = text;
-  row.text_length = lengthOf(text);
+  row.text_length = lengthOf(text) ?? redactedLength(m, 'text');
   row.caption = str(m.caption);
   if (Array.isArray(entities)) {
     row.entity_count = entities.length;
@@ -303,7 +295,7 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.message_id = num(p.message_id);
       row.message_kind = messageKindOf(p);
       row.text = str(p.text) ?? str(p.caption);
-      row.text_length = lengthOf(row.text as string | null);
+      row.text_length = lengthOf(row.text as string | null) ?? redactedLength(p, 'text') ?? redactedLength(p, 'caption');
       row.business_connection_id = str(p.business_connection_id);
       break;
     }
@@ -361,13 +353,13 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
       row.chat_type = str(p.chat_type); // no chat id: only where the query was typed (sender, private, group, ...)
       row.inline_query_id = str(p.id);
       row.text = str(p.query);
-      row.text_length = lengthOf(row.text as string | null);
+      row.text_length = lengthOf(row.text as string | null) ?? redactedLength(p, 'query');
       break;
     case 'chosen_inline_result':
       setActor(row, p.from);
       row.inline_query_id = str(p.result_id);
       row.text = str(p.query);
-      row.text_length = lengthOf(row.text as string | null);
+      row.text_length = lengthOf(row.text as string | null) ?? redactedLength(p, 'query');
       break;
     case 'poll':
       row.poll_id = str(p.id);
@@ -431,14 +423,23 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
   return row;
 }
 
-/** receivedAtMs: the envelope's received_at (unix ms), undefined for bare updates. */
-export function flattenUpdate(update: AnyUpdate, receivedAtMs: number | undefined): FlattenedRow {
+/**
+ * receivedAtMs: the envelope's received_at (unix ms), undefined for bare updates. dataMode: the mode the
+ * update holds (the envelope's `data_mode` made at least as strict as the deployment's), `full` if unset.
+ */
+export function flattenUpdate(update: AnyUpdate, receivedAtMs: number | undefined, dataMode: DataMode = 'full'): FlattenedRow {
   const classified = classifyUpdate(update);
   const updateId = update.update_id;
+  let flat: FlattenedRow;
   if (!classified) {
-    return { table: 'telegram_events', row: flattenEvent('unknown', {}, updateId, undefined, receivedAtMs) };
+    flat = { table: 'telegram_events', row: flattenEvent('unknown', {}, updateId, undefined, receivedAtMs) };
+  } else {
+    const { kind, rule, payload } = classified;
+    flat =
+      rule.table === 'telegram'
+        ? { table: 'telegram', row: flattenMessage(kind, payload, updateId, receivedAtMs) }
+        : { table: 'telegram_events', row: flattenEvent(kind, payload, updateId, rule.eventDate(payload), receivedAtMs) };
   }
-  const { kind, rule, payload } = classified;
-  if (rule.table === 'telegram') return { table: 'telegram', row: flattenMessage(kind, payload, updateId, receivedAtMs) };
-  return { table: 'telegram_events', row: flattenEvent(kind, payload, updateId, rule.eventDate(payload), receivedAtMs) };
+  flat.row.data_mode = dataMode;
+  return flat;
 }

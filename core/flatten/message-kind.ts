@@ -49,6 +49,9 @@ const FIELDS_IN_ORDER: ReadonlyArray<readonly [string, string]> = MESSAGE_KIND_P
 
 /** The kind of a message object; `other` for content this list does not know yet. */
 export function messageKindOf(message: Record<string, unknown>): string {
+  // A data mode that withholds text removed `text` and kept its length (core/privacy/redact.ts).
+  const redacted = message.tgpipe_redacted as Record<string, unknown> | undefined;
+  if (message.text === undefined && redacted !== null && typeof redacted === 'object' && typeof redacted.text === 'number') return 'text';
   for (const [field, kind] of FIELDS_IN_ORDER) {
     const v = message[field];
     if (v !== undefined && v !== null && v !== false) return kind;
