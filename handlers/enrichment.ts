@@ -6,6 +6,7 @@
  * them out, one invocation per day with bounded concurrency. Every failure throws, so Lambda retries the
  * asynchronous (scheduled) invocation and then hands it to the on-failure destination.
  */
+import { awsPrivacy } from '../adapters/aws/privacy';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
@@ -115,10 +116,10 @@ export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: 
 // Clients at module scope: created during the container's init, reused by every invocation.
 const s3 = new S3Client({ requestHandler: boundedRequests(BATCH_JOB_BOUNDS) });
 const athena = new AthenaClient({ requestHandler: boundedRequests(BATCH_JOB_BOUNDS) });
-let deps: EnrichDeps | undefined;
+let deps: Promise<EnrichDeps> | undefined;
 
 /** The stores and catalog, built at the first invocation (so a missing variable fails that invocation clearly). */
-function productionDeps(): EnrichDeps {
+async function productionDeps(): Promise<EnrichDeps> {
   const need = (name: string): string => {
     const v = process.env[name];
     if (!v) throw new Error(`${name} is not set`);
@@ -131,11 +132,15 @@ function productionDeps(): EnrichDeps {
     catalog: new AthenaCatalog(athena, { workGroup: need('ATHENA_WORKGROUP'), database: need('GLUE_DATABASE') }),
     logger: createLogger({ service: 'enrichment' }),
     enrichedLocation: `s3://${enrichedBucket}`,
+    privacy: await awsPrivacy(process.env),
   };
 }
 
 export const handler = async (event: EnrichmentEvent, context?: Partial<InvocationClock>): Promise<{ days: DaySummary[] }> => {
-  deps ??= productionDeps();
+  deps ??= productionDeps().catch((error) => {
+    deps = undefined; // a failed start (a secret not readable yet) is tried again at the next invocation
+    throw error;
+  });
   const clock = typeof context?.getRemainingTimeInMillis === 'function' ? (context as InvocationClock) : undefined;
-  return { days: await runEnrichment(event, deps, process.env, clock) };
+  return { days: await runEnrichment(event, await deps, process.env, clock) };
 };

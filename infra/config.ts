@@ -5,6 +5,7 @@
  */
 import { parseChatIds, DEFAULT_UTC_OFFSET } from '../core/config';
 import { parseUtcOffset } from '../core/context-date';
+import { parseDataMode, type DataMode } from '../core/privacy/data-mode';
 
 export interface StackConfig {
   /** Chat ids whose updates are kept (ALLOWED_CHAT_IDS), as the comma-separated text the Lambda reads. */
@@ -42,6 +43,14 @@ export interface StackConfig {
   readonly alarmEmail?: string;
   /** Keep buckets and their data when the stack is deleted. */
   readonly retainData: boolean;
+  /** What is kept of each update (DATA_MODE): full, no-text or pseudonymous (README, Privacy). */
+  readonly dataMode: DataMode;
+  /** Days of raw objects kept, counted by context_date (0: forever). */
+  readonly retentionRawDays: number;
+  /** Days of enriched Parquet (and their Glue partitions and manifests) kept, by context_date (0: forever). */
+  readonly retentionEnrichedDays: number;
+  /** Days of quarantined lines and Firehose error output kept (0: forever). */
+  readonly retentionQuarantineDays: number;
 }
 
 export const DEFAULT_CONFIG: StackConfig = {
@@ -64,6 +73,10 @@ export const DEFAULT_CONFIG: StackConfig = {
   lookbackDays: 2,
   glueDatabase: 'telegram_analytics',
   retainData: true,
+  dataMode: 'full',
+  retentionRawDays: 0,
+  retentionEnrichedDays: 0,
+  retentionQuarantineDays: 0,
 };
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -155,6 +168,10 @@ export function readStackConfig(read: ContextReader): StackConfig {
     glueDatabase,
     ...(alarmEmail ? { alarmEmail } : {}),
     retainData: boolean(read, 'retainData'),
+    dataMode: parseDataMode(text(read, 'dataMode'), 'context dataMode'),
+    retentionRawDays: integer(read, 'retentionRawDays', 0, 36_500),
+    retentionEnrichedDays: integer(read, 'retentionEnrichedDays', 0, 36_500),
+    retentionQuarantineDays: integer(read, 'retentionQuarantineDays', 0, 36_500),
   };
 }
 

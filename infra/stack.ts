@@ -11,6 +11,7 @@ import { Enrichment } from './enrichment';
 import { Ingestion } from './ingestion';
 import { Monitoring } from './monitoring';
 import { RawLanding } from './raw-landing';
+import { Privacy } from './privacy';
 import { Replay } from './replay';
 
 export interface PipelineStackProps extends StackProps {
@@ -31,6 +32,8 @@ export const OUTPUTS = {
   replayFunction: 'ReplayFunctionName',
   alarmTopic: 'AlarmTopicArn',
   dashboard: 'DashboardName',
+  pseudonymKeySecret: 'PseudonymKeySecretArn',
+  optOutSecret: 'OptOutSecretArn',
 } as const;
 
 export class PipelineStack extends Stack {
@@ -40,6 +43,7 @@ export class PipelineStack extends Stack {
   readonly enrichment: Enrichment;
   readonly replay: Replay;
   readonly monitoring: Monitoring;
+  readonly privacy: Privacy;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -62,6 +66,16 @@ export class PipelineStack extends Stack {
       config,
       rawBucket: this.rawLanding.rawBucket,
       deliveryStream: this.rawLanding.deliveryStream,
+    });
+    this.privacy = new Privacy(this, 'Privacy', {
+      config,
+      webhook: this.ingestion.webhook,
+      enrichment: this.enrichment.function,
+      replay: this.replay.function,
+      rawBucket: this.rawLanding.rawBucket,
+      enrichedBucket: this.catalog.enrichedBucket,
+      database: this.catalog.database,
+      tables: this.catalog.enrichedTables,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
@@ -87,6 +101,8 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.enrichmentFunction, this.enrichment.function.function.functionName, 'Enrichment Lambda (invoke with {"date":"YYYY-MM-DD"})');
     output(OUTPUTS.replayFunction, this.replay.function.function.functionName, 'Replay Lambda (invoke with {"from","to","source"})');
     output(OUTPUTS.alarmTopic, this.monitoring.topic.topicArn, 'SNS topic of every alarm');
+    output(OUTPUTS.pseudonymKeySecret, this.privacy.pseudonymKey.secretArn, 'Secrets Manager ARN of the pseudonym key (pseudonymous mode, erasure)');
+    output(OUTPUTS.optOutSecret, this.privacy.optOut.secretArn, 'Secrets Manager ARN of the opt-out list (tgpipe optout --target aws)');
     output(OUTPUTS.dashboard, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard: every stage and every alarm on one page');
   }
 }

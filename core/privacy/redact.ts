@@ -95,7 +95,7 @@ function redactObject(o: Json, parentKey: string | undefined, options: RedactOpt
     }
     out[key] = redactValue(value, key, options, pseudonymous);
   }
-  if (removed) out[REDACTED_FIELD] = lengths;
+  if (removed || Object.keys(lengths).length > 0) out[REDACTED_FIELD] = lengths;
   return out;
 }
 

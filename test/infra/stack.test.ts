@@ -171,7 +171,7 @@ describe('enrichment', () => {
     const [id, f] = functionByEntry(/^Daily enrichment/);
     expect(f.Properties).toMatchObject({ MemorySize: 2048, Timeout: 900, EphemeralStorage: { Size: 4096 } });
     expect(Object.keys(f.Properties.Environment.Variables).sort()).toEqual(
-      ['ATHENA_WORKGROUP', 'CONTEXT_UTC_OFFSET', 'ENRICHED_BUCKET', 'GLUE_DATABASE', 'LOOKBACK_DAYS', 'RAW_BUCKET'],
+      ['ATHENA_WORKGROUP', 'CONTEXT_UTC_OFFSET', 'DATA_MODE', 'ENRICHED_BUCKET', 'GLUE_DATABASE', 'LOOKBACK_DAYS', 'PSEUDONYM_KEY_SECRET_ARN', 'RAW_BUCKET', 'RETENTION_ENRICHED_DAYS', 'RETENTION_QUARANTINE_DAYS', 'RETENTION_RAW_DAYS'],
     );
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: id },
