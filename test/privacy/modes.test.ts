@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
-import { command as enrich } from '../../cli/commands/enrich';
+import { main } from '../../cli/main';
 import { createPseudonymizer, isPseudonym } from '../../core/privacy/pseudonym';
 import type { DataMode } from '../../core/privacy/data-mode';
 import { readManifest } from '../../core/enrich/day-plan';
@@ -40,7 +40,7 @@ async function runMode(mode: DataMode): Promise<Run> {
   const days = [...new Set((await readRaw(dir)).map((e) => e.day))].sort();
   let out = '';
   const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t), env: { ...process.env, ...env } };
-  for (const day of days) expect(await enrich.run(['--date', day, '--data', dir], io), out).toBe(0);
+  for (const day of days) expect(await main(['enrich', '--date', day, '--data', dir], io), out).toBe(0);
   const engine = await DuckDbEngine.open(dir);
   try {
     const perMember = (await engine.query(
