@@ -19,11 +19,11 @@ const REGION: OptionSpec = { flags: '--region <region>', description: "AWS regio
 
 const serve: CommandSpec = {
   name: 'serve',
-  summary: 'run the local pipeline: webhook server, local Firehose, daily enrichment, report page',
+  summary: 'run the local pipeline: webhook server, local Firehose, daily enrichment, dashboard',
   description: `Runs the local pipeline: POST /webhook with the Lambda's checks and answers, the local Firehose
 stand-in writing gzip JSON lines under DIR/raw/telegram/context_date=D/, the daily enrichment (D-1 with
 look-back, at start-up and shortly after each midnight in the offset) writing Parquet under
-DIR/enriched/, the report at GET /, counters at GET /healthz.`,
+DIR/enriched/, the dashboard at GET / (built at start and after each enrichment), counters at GET /healthz.`,
   options: [
     DATA,
     { flags: '--host <host>', description: 'address to bind; any other than loopback (e.g. 0.0.0.0) is reachable from the network: the server warns, and the report at / asks for the page token (basic auth, any user name, the token as the password: TGPIPE_PAGE_TOKEN or one generated into DIR/.page-token, mode 0600); /healthz shows counters only', default: '127.0.0.1' },
@@ -129,9 +129,15 @@ Examples:
 const report: CommandSpec = {
   name: 'report',
   summary: 'write the dashboard as one self-contained HTML file (opens offline)',
-  description: `Runs the reports on the local engine (DuckDB answering as Athena) and writes one HTML file that
-opens offline. Data of the generated demo group is marked DEMO.`,
-  options: [DATA, { flags: '-o, --out <file>', description: 'output file (default DIR/report.html)' }, UTC_OFFSET],
+  description: `Builds the analytics dashboard from the data folder on the local engine (DuckDB answering Athena's
+SQL) and writes it as one HTML file: code, styles and the pre-aggregated data inline, so it opens offline
+and can be mailed around. Filters (period, chat, member), views, language and theme work in the file
+itself. Data of the generated demo group is marked DEMO.`,
+  options: [
+    DATA,
+    { flags: '-o, --out <file>', description: 'output file (default DIR/report.html)' },
+    { flags: '--utc-offset <zone>', description: 'zone of the hour and weekday views: an offset (-03:00) or an IANA zone (Europe/Berlin); default CONTEXT_UTC_OFFSET, else -03:00' },
+  ],
   load: () => import('./commands/report'),
 };
 

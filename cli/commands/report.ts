@@ -1,8 +1,7 @@
-/** `tgpipe report`: every report as a chart in one self-contained HTML file (opens with no network). */
+/** `tgpipe report`: the analytics dashboard (dashboard/) as one self-contained HTML file that opens offline. */
 import { join, resolve } from 'node:path';
-import { writeReport } from '../../local/report-html';
-import { utcOffsetOption, type CliIo, type OptionValues } from '../command';
-
+import { DEFAULT_UTC_OFFSET } from '../../core/config';
+import { UsageError, type CliIo, type OptionValues } from '../command';
 
 /** Options as declared in cli/registry.ts. */
 interface Values {
@@ -11,12 +10,24 @@ interface Values {
   'utc-offset'?: string;
 }
 
-export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+export async function run(options: OptionValues, _positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
   const out = resolve(values.out ?? join(values.data, 'report.html'));
-  const { text: utcOffset } = utcOffsetOption(values['utc-offset'], io.env);
-  const bytes = await writeReport(values.data, out, { env: io.env, utcOffset });
-  io.stdout(`report written to ${out} (${Math.round(bytes / 1024)} KiB)\n`);
+  const timeZone = values['utc-offset'] ?? (io.env.CONTEXT_UTC_OFFSET || DEFAULT_UTC_OFFSET);
+  const { checkTimeZone } = await import('../../dashboard/build/zone');
+  try {
+    checkTimeZone(timeZone);
+  } catch (error) {
+    throw new UsageError(`${values['utc-offset'] !== undefined ? '--utc-offset' : 'CONTEXT_UTC_OFFSET'}: ${(error as Error).message}`);
+  }
+  const [{ DuckDbEngine }, { writeDashboard }] = await Promise.all([import('../../adapters/local/duckdb-engine'), import('../../dashboard/build')]);
+  const engine = await DuckDbEngine.open(values.data);
+  try {
+    const started = performance.now();
+    const bytes = await writeDashboard(engine, out, { timeZone });
+    io.stdout(`report written to ${out} (${Math.round(bytes / 1024)} KiB, ${Math.round(performance.now() - started)} ms)\n`);
+  } finally {
+    await engine.close();
+  }
   return 0;
 }
-

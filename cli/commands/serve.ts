@@ -1,4 +1,4 @@
-/** `tgpipe serve`: the whole local pipeline: webhook server, local Firehose, daily enrichment, report page. */
+/** `tgpipe serve`: the whole local pipeline: webhook server, local Firehose, daily enrichment, dashboard. */
 import { loadConfig } from '../../core/config';
 import { createLogger, type LogLevel } from '../../core/log';
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
@@ -122,16 +122,16 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     }
   }
 
-  let reportPage: Promise<((dataDir: string, options: { utcOffset: string }) => Promise<string>) | undefined> | undefined;
-  const page = async (): Promise<string | undefined> => {
-    // The reports engineer's module; until it exists the server shows a plain page.
-    reportPage ??= import('../../local/report-html').then(
-      (m) => m.renderReportPage,
-      () => undefined,
-    );
-    const render = await reportPage;
-    return render?.(stores.dataDir, { utcOffset: config.utcOffset });
-  };
+  // The dashboard at GET /: built now and after each enrichment, never per request.
+  const { livePage } = await import('../../dashboard/build/live');
+  const { DuckDbEngine } = await import('../../adapters/local/duckdb-engine');
+  const dashboard = livePage({
+    timeZone: config.utcOffset,
+    openEngine: () => DuckDbEngine.open(stores.dataDir),
+    onError: (e) => logger.error('dashboard build failed', { event: 'dashboard_failed', error: e.message }),
+    onBuilt: (ms, bytes) => logger.info('dashboard built', { event: 'dashboard_built', ms, bytes }),
+  });
+  void dashboard.rebuild();
   const running = await startServer(
     {
       config,
@@ -140,7 +140,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       logger,
       privacy: privacy.webhook,
       logRequests: level === 'debug',
-      page: async () => (await page()) ?? '<!doctype html><meta charset="utf-8"><title>tgpipe</title><p>tgpipe is running: POST updates to <code>/webhook</code>.</p>',
+      page: async () => dashboard.current(),
       health: () => ({ storage: sink.storage(), sink: sink.stats }),
       pageToken: pageToken?.secret,
     },
@@ -154,7 +154,11 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
         deps: enrichDeps,
         offsetMinutes: config.utcOffsetMinutes,
         lookbackDays: lookback,
-        onRun: (days) => days.filter((d) => d.status === 'built').forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`)),
+        onRun: (days) => {
+          const built = days.filter((d) => d.status === 'built');
+          built.forEach((d) => io.stdout(`enrich: ${formatSummary(d)}\n`));
+          if (built.length) void dashboard.rebuild();
+        },
         onError: (e) => logger.error('daily enrichment failed (it runs again at the next midnight; or run tgpipe enrich)', { event: 'enrich_failed', error: e.message }),
       });
 
