@@ -38,7 +38,7 @@ export function checkTimeZone(zone: string): void {
   try {
     formatter(zone);
   } catch {
-    throw new Error(`time zone "${zone}": expected an offset such as -03:00 or an IANA zone such as Europe/Berlin`);
+    throw new Error(`invalid UTC offset or time zone "${zone}": expected an offset such as -03:00 or an IANA zone such as Europe/Berlin`);
   }
 }
 
