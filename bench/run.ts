@@ -4,7 +4,7 @@
  *
  *   npm run bench                       cold start, webhook burst, enrichment 100k + 1M, reports, cost, drills
  *   npm run bench -- --quick            smaller sizes (about a minute)
- *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | cost | drills
+ *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | dashboard | cost | drills
  *   npm run bench -- --no-drills        without the reliability drills (100k updates each; also in npm test)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,13 +16,14 @@ import { runEnrichmentBench, type EnrichmentBenchResult } from './enrichment';
 import { burstWithFaultsDrill, crashDrill } from './lib/drills';
 import { measureHandlerMs } from './lib/handler-latency';
 import { ratio, round } from './lib/stats';
+import { runDashboardBench } from './dashboard';
 import { runReportsBench } from './reports';
 import { syntheticUpdate } from './synthetic';
 import { runWebhookBench } from './webhook-burst';
 import { DEFAULT_CONFIG } from '../infra/config';
 import { loadFixtures, ALLOWED_CHATS } from '../test/support/fixtures';
 
-const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'reports', 'cost', 'drills'] as const;
+const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'reports', 'dashboard', 'cost', 'drills'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -125,6 +126,26 @@ if (wanted('reports')) {
     }
   } catch (e) {
     fail('reports', e);
+  }
+}
+
+if (wanted('dashboard')) {
+  const messages = quick ? 100_000 : 1_000_000;
+  say(`\n== dashboard: ${n(messages)} messages, 1,000 members, ${n(messages / 5)} events, 3 chats (Parquet written by DuckDB); build, size, Chromium render and filter changes`);
+  try {
+    const d = await runDashboardBench({ messages, events: messages / 5 });
+    results.dashboard = d;
+    const mib = (b: number) => `${round(b / 1024 / 1024, 2)} MiB`;
+    say(`  build on the local engine ${n(d.buildMs)} ms (bar <= 10,000 ms): SQL ${n(d.queriesMs)} ms, slowest ${d.slowestFact}; bundling the page code once ${n(d.bundleMs)} ms`);
+    say(`  HTML ${mib(d.htmlBytes)} (bar <= 4 MiB), of which packed data ${mib(d.dataBytes)}`);
+    say(`  first full render ${n(d.firstRenderMs)} ms (bar <= 2,000 ms); filter change worst ${d.worstFilterChangeMs} ms (bar <= 200 ms): ${Object.entries(d.filterChangeMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+    table.push([`dashboard over ${n(d.messages)} messages, ${n(d.members)} members, ${n(d.events)} events, ${d.chats} chats`, `build ${secs(d.buildMs)}, ${mib(d.htmlBytes)}, first render ${d.firstRenderMs} ms, filter change <= ${d.worstFilterChangeMs} ms`, 'bars: 10 s, 4 MiB, 2 s, 200 ms']);
+    const full = d.messages >= 1_000_000;
+    bars.push({ bar: 'dashboard build <= 10 s at 1M messages', value: `${secs(d.buildMs)}`, pass: full ? d.buildMs <= 10_000 : null });
+    bars.push({ bar: 'dashboard HTML <= 4 MiB at 1M messages', value: mib(d.htmlBytes), pass: full ? d.htmlBytes <= 4 * 1024 * 1024 : null });
+    bars.push({ bar: 'dashboard first render <= 2 s, filter change <= 200 ms', value: `${d.firstRenderMs} ms, ${d.worstFilterChangeMs} ms`, pass: full ? d.firstRenderMs <= 2000 && d.worstFilterChangeMs <= 200 : null });
+  } catch (e) {
+    fail('dashboard', e);
   }
 }
 

@@ -26,7 +26,7 @@ async function build(): Promise<WebBundle> {
   const esbuild = await import('esbuild');
   const common = { bundle: true, minify: true, write: false, logLevel: 'silent', legalComments: 'none' } as const;
   const [js, css] = await Promise.all([
-    esbuild.build({ ...common, entryPoints: [join(WEB_DIR, 'main.ts')], format: 'iife', target: 'es2020', platform: 'browser' }),
+    esbuild.build({ ...common, entryPoints: [join(WEB_DIR, 'main.ts')], format: 'esm', target: 'es2022', platform: 'browser' }),
     esbuild.build({ ...common, entryPoints: [join(WEB_DIR, 'style.css')] }),
   ]);
   return { js: js.outputFiles[0]!.text, css: css.outputFiles[0]!.text };

@@ -31,11 +31,19 @@ const PRESET_DAYS: Partial<Record<Preset, number>> = { '7d': 7, '30d': 30, '90d'
 
 declare global {
   interface Window {
-    tgpipeDashboard?: { ready: boolean; renders: number; lastRenderMs: number; charts: typeof chartsByName; state: () => State & { lang: Lang; theme: Theme } };
+    tgpipeDashboard?: { ready: boolean; renders: number; lastRenderMs: number; data: DashboardData; charts: typeof chartsByName; state: () => State & { lang: Lang; theme: Theme } };
   }
 }
 
-const data = JSON.parse(document.getElementById('tgpipe-data')!.textContent!) as DashboardData;
+/** The embedded data model: base64 of deflated JSON (dashboard/build/html.ts), inflated by the browser itself. */
+async function loadData(): Promise<DashboardData> {
+  const packed = document.getElementById('tgpipe-data')!.textContent!.trim();
+  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+  return JSON.parse(text) as DashboardData;
+}
+
+const data = await loadData();
 const m: Model = model(data);
 setFacts(data.facts);
 const lastDay = Math.max(0, data.days - 1);
@@ -266,7 +274,9 @@ window.tgpipeDashboard = {
   get lastRenderMs() {
     return lastRenderMs;
   },
+  data,
   charts: chartsByName,
   state: () => ({ ...state, lang: language(), theme }),
 };
+document.body.dataset.readyAt = performance.now().toFixed(1);
 document.body.dataset.ready = 'true';

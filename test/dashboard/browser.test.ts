@@ -151,7 +151,7 @@ describe('dashboard in Chromium', () => {
     }
     // A member page for each XSS-named member, and every chat.
     for (const m of MEMBERS.slice(0, 7)) {
-      const index = await page.evaluate((id) => (JSON.parse(document.getElementById('tgpipe-data')!.textContent!) as { members: Array<{ id: string }> }).members.findIndex((x) => x.id === id), String(m.id));
+      const index = await page.evaluate((id) => (window.tgpipeDashboard.data as { members: Array<{ id: string }> }).members.findIndex((x) => x.id === id), String(m.id));
       await change(page, () => page.selectOption('select[name=member]', String(index)));
       await change(page, () => page.click('nav button[data-view="people"]'));
       expect(await page.locator('[data-card="member"] h2').textContent()).toContain(m.first_name);
@@ -172,7 +172,7 @@ describe('dashboard in Chromium', () => {
 
   it('each filter changes the overview to what DuckDB computes from the Parquet files', async () => {
     const { page, errors } = await open(browser, file, { hash: '#view=overview&range=all' });
-    const data = await page.evaluate(() => JSON.parse(document.getElementById('tgpipe-data')!.textContent!) as { chats: Array<{ ids: string[]; title: string }>; members: Array<{ id: string }> });
+    const data = await page.evaluate(() => window.tgpipeDashboard.data as { chats: Array<{ ids: string[]; title: string }>; members: Array<{ id: string }> });
     // The basic group and its supergroup are one chat in the filter.
     const club = data.chats.findIndex((c) => c.ids.includes(String(SUPER_ID)));
     expect(data.chats[club]!.ids.sort()).toEqual([String(BASIC_ID), String(SUPER_ID)].sort());
@@ -291,7 +291,7 @@ describe('dashboard in Chromium', () => {
     });
 
     // Weekday x hour (local time, -03:00) of one chat in a custom range, summed by the chart.
-    const data = await page.evaluate(() => JSON.parse(document.getElementById('tgpipe-data')!.textContent!) as { chats: Array<{ ids: string[] }> });
+    const data = await page.evaluate(() => window.tgpipeDashboard.data as { chats: Array<{ ids: string[] }> });
     const forum = data.chats.findIndex((c) => c.ids.includes(String(FORUM_ID)));
     await page.evaluate((chat) => (location.hash = `#view=hours&range=custom&from=2024-03-10&to=2024-04-05&chat=${chat}`), forum);
     await page.waitForSelector('main[data-view="hours"] canvas');
