@@ -4,12 +4,13 @@
  *
  *   npm run bench                       cold start, webhook burst, enrichment 100k + 1M, reports, cost, drills
  *   npm run bench -- --quick            smaller sizes (about a minute)
- *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | dashboard | cost | drills
+ *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | dashboard | cost | drills | cli
  *   npm run bench -- --no-drills        without the reliability drills (100k updates each; also in npm test)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { runCliBench } from './cli';
 import { runColdStartBench } from './cold-start';
 import { envelopeSizes, costPerDay, jqHoursEstimate, PRICES, PRICES_AS_OF, rawObjectsPerDay } from './cost';
 import { runEnrichmentBench, type EnrichmentBenchResult } from './enrichment';
@@ -23,7 +24,7 @@ import { runWebhookBench } from './webhook-burst';
 import { DEFAULT_CONFIG } from '../infra/config';
 import { loadFixtures, ALLOWED_CHATS } from '../test/support/fixtures';
 
-const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'reports', 'dashboard', 'cost', 'drills'] as const;
+const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -110,6 +111,25 @@ if (wanted('enrichment')) {
     bars.push({ bar: 'enrichment <= 1.3x parquetjs-lite alone, peak RSS < 512 MB at 1M', value: m1 ? `${m1.ratioToParquetjs}x, ${m1.ours.maxRssMiB} MiB` : 'not run at 1M (--quick)', pass: m1 ? m1.ratioToParquetjs <= 1.3 && m1.ours.maxRssMiB * 1.048576 < 512 : null });
   } catch (e) {
     fail('enrichment', e);
+  }
+}
+
+if (wanted('cli')) {
+  say('\n== command line: start-up of the compiled tgpipe beside a bare node, and tgpipe ingest of a large file (peak RSS of the real command)');
+  try {
+    const c = await runCliBench({ updates: quick ? 50_000 : 300_000, runs: quick ? 5 : 9 });
+    results.cli = c;
+    say(`  start (median): tgpipe --help ${c.startMs.help} ms, --version ${c.startMs.version} ms | node -e 0 ${c.startMs.nodeAlone} ms`);
+    for (const i of c.ingest) say(`  ingest ${i.shape.padEnd(5)} ${n(i.updates)} updates, ${i.fileMiB} MiB: ${i.seconds} s, peak RSS ${i.peakRssMiB} MiB, accepted ${n(i.accepted)}`);
+    table.push(['tgpipe --help / --version start-up (compiled)', `${c.startMs.help} / ${c.startMs.version} ms`, `node -e 0: ${c.startMs.nodeAlone} ms`]);
+    for (const i of c.ingest) table.push([`tgpipe ingest, ${n(i.updates)} updates as ${i.shape === 'array' ? 'a JSON array' : 'JSON lines'} (${i.fileMiB} MiB)`, `peak RSS ${i.peakRssMiB} MiB, ${i.seconds} s`, '']);
+    const slowest = Math.max(c.startMs.help, c.startMs.version);
+    bars.push({ bar: 'tgpipe --help and --version start within 300 ms (beyond node -e 0 on a loaded machine)', value: `${slowest} ms (node alone ${c.startMs.nodeAlone} ms)`, pass: slowest <= 300 || slowest - c.startMs.nodeAlone <= 300 });
+    const peak = Math.max(...c.ingest.map((i) => i.peakRssMiB));
+    bars.push({ bar: 'tgpipe ingest of a large file: peak RSS <= 150 MB', value: `${peak} MiB`, pass: peak * 1.048576 <= 150 });
+    bars.push({ bar: 'tgpipe ingest stores every update of the file', value: c.ingest.map((i) => n(i.accepted)).join(' / '), pass: c.ingest.every((i) => i.accepted === i.updates) });
+  } catch (e) {
+    fail('cli', e);
   }
 }
 

@@ -66,10 +66,10 @@ const ingest: CommandSpec = {
   description: `Stores Telegram updates from files in the local raw layer, through the same checks, envelope and
 sink as the webhook (each update keeps its exact bytes). A file holds one update, a JSON array of
 updates, JSON lines, or getUpdates answers {"ok":true,"result":[...]}; .gz files are decompressed; a
-folder is read file by file.
+folder is read file by file. Files are streamed: memory stays bounded whatever their size.
 
 Prints accepted / ignored (chat not allowed, or no chat) / rejected (not an update, not JSON, unreadable
-file: each named with file:line) counts, and exits 1 when something was
+file: each named with file:line) counts and the days to enrich next (or builds them with --enrich), and exits 1 when something was
 rejected or not stored, after keeping every good update.
 
 The allow-list applies as on the webhook. With no chat allowed (ALLOWED_CHAT_IDS unset) every update
@@ -79,6 +79,7 @@ would be dropped, so ingest refuses: pass --allowed-chat-ids, or --all-chats to 
     ALLOWED,
     { flags: '--all-chats', description: "keep every chat's updates" },
     UTC_OFFSET,
+    { flags: '--enrich', description: 'build the enriched days the stored updates landed on, after storing them' },
   ],
   load: () => import('./commands/ingest'),
 };

@@ -99,9 +99,9 @@ const lineAt = (text: string, offset: number): number => {
   return line;
 };
 
-const NOT_AN_UPDATE = 'not a Telegram update (no integer update_id)';
+export const NOT_AN_UPDATE = 'not a Telegram update (no integer update_id)';
 
-function classify(value: unknown, body: string, where: string, out: { updates: FileUpdate[]; rejected: Rejection[] }): void {
+export function classify(value: unknown, body: string, where: string, out: { updates: FileUpdate[]; rejected: Rejection[] }): void {
   if (isUpdate(value)) out.updates.push({ body, updateId: value.update_id, where });
   else out.rejected.push({ where, reason: NOT_AN_UPDATE });
 }
@@ -110,7 +110,7 @@ const isGetUpdatesAnswer = (value: unknown): value is { ok: unknown; result: unk
   value !== null && typeof value === 'object' && !Array.isArray(value) && 'result' in value && Array.isArray((value as { result: unknown }).result);
 
 /** One JSON document (update, array, or getUpdates answer) that parsed as `value`. */
-function fromDocument(text: string, start: number, value: unknown, name: string, lineOffset: number, out: { updates: FileUpdate[]; rejected: Rejection[] }): void {
+export function fromDocument(text: string, start: number, value: unknown, name: string, lineOffset: number, out: { updates: FileUpdate[]; rejected: Rejection[] }): void {
   let arrayStart: number | undefined;
   let items: unknown[] | undefined;
   let label = '';

@@ -27,6 +27,28 @@ export interface LoggerOptions {
    * metrics, and it triples a terminal line. The metric values stay as plain fields.
    */
   readonly withoutMetricEnvelope?: boolean;
+  /**
+   * `json` (default: what CloudWatch and jq read) or `pretty`: one readable line for a person at a
+   * terminal (`12:00:01 WARN  message  key=value ...`), without the metric envelope.
+   */
+  readonly format?: 'json' | 'pretty';
+  /** Colour the level in pretty lines (a terminal). */
+  readonly color?: boolean;
+}
+
+const COLORS: Record<LogLevel, string> = { debug: '\x1b[2m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
+
+/** A pretty line: time, level, message, then the fields as key=value (values JSON-quoted when needed). */
+export function prettyLine(level: LogLevel, time: Date, message: string, fields: LogFields, color = false): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || key === '_aws' || key === 'service') continue;
+    const text = typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+    parts.push(`${key}=${text}`);
+  }
+  const tag = level.toUpperCase().padEnd(5);
+  const hhmmss = time.toISOString().slice(11, 19);
+  return `${hhmmss} ${color ? `${COLORS[level]}${tag}\x1b[0m` : tag} ${message}${parts.length ? `  ${parts.join(' ')}` : ''}\n`;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -35,6 +57,10 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = { service: options.service, ...options.fields };
   const log = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVELS[level] < minimum) return;
+    if (options.format === 'pretty') {
+      write(prettyLine(level, new Date(), message, { ...base, ...fields }, options.color));
+      return;
+    }
     const line: LogFields = { level, time: new Date().toISOString(), message, ...base, ...fields };
     if (options.withoutMetricEnvelope) delete line._aws;
     write(`${JSON.stringify(line)}\n`);

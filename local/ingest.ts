@@ -3,7 +3,7 @@
  * decision (`handleWebhook`, with the real secret) and the same sink, so they are checked, enveloped and
  * stored exactly as webhook deliveries are.
  */
-import { handleWebhook, type WebhookDeps } from '../core/webhook';
+import { handleWebhook, type WebhookDeps, type WebhookResult } from '../core/webhook';
 import { SECRET_HEADER } from '../core/secret';
 import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
@@ -23,7 +23,7 @@ const BATCH = 1000;
  * Puts each update (a body string, kept byte for byte, or an object, serialised) through the webhook
  * decision. `deps.maxRecordBytes` defaults to the local Firehose's record limit, as for the server.
  */
-export async function ingestUpdates(updates: Array<string | object>, deps: WebhookDeps): Promise<IngestCounts> {
+export async function ingestUpdates(updates: Array<string | object>, deps: WebhookDeps, onResult?: (result: WebhookResult) => void): Promise<IngestCounts> {
   const counts: IngestCounts = { accepted: 0, ignored: 0, failed: 0 };
   const headers = { [SECRET_HEADER.toLowerCase()]: deps.secret };
   const options: WebhookDeps = { ...deps, maxRecordBytes: deps.maxRecordBytes ?? LOCAL_MAX_RECORD_BYTES };
@@ -32,6 +32,7 @@ export async function ingestUpdates(updates: Array<string | object>, deps: Webho
       updates.slice(i, i + BATCH).map((u) => handleWebhook({ method: 'POST', headers, body: typeof u === 'string' ? u : JSON.stringify(u) }, options)),
     );
     for (const r of results) {
+      onResult?.(r);
       if (r.outcome === 'stored' || r.outcome === 'stored_unparsed') counts.accepted += 1;
       else if (r.status === 200) counts.ignored += 1;
       else counts.failed += 1;

@@ -20,6 +20,8 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValueConverter } from '@duckdb/node-api';
 import type { QueryEngine } from '../../ports/catalog';
 import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_JSON_COLUMNS, RAW_PREFIX, rawTable, type ColumnType, type TableSchema } from '../../schemas';
+import { singleStatement } from '../../core/sql-statements';
+import { didYouMean } from '../../core/suggest';
 import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
 import { plainValueConverter } from './duckdb-values';
 
@@ -142,11 +144,14 @@ export class DuckDbEngine implements QueryEngine {
 
   /** Runs one Athena SQL statement (translated to DuckDB); rows as plain objects. */
   async query(athenaSql: string): Promise<Record<string, unknown>[]> {
-    const sql = toDuckDbSql(athenaSql); // refusals throw before anything runs
+    // Refusals (no statement, several, SQL answered differently from Athena) throw before anything runs.
+    const sql = toDuckDbSql(singleStatement(athenaSql));
     const run = async (): Promise<Record<string, unknown>[]> => {
       if (this.closed) throw new Error('the query engine is closed');
       await this.refreshViews();
-      const result = await this.connection.runAndReadAll(sql);
+      const result = await this.connection.runAndReadAll(sql).catch((error: Error) => {
+        throw unknownTableError(error) ?? error;
+      });
       const names = result.columnNames();
       return result.convertRows(this.convert).map((row) => {
         const out: Record<string, unknown> = {};
@@ -171,6 +176,19 @@ export class DuckDbEngine implements QueryEngine {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** The tables a query can name, in the order the pipeline fills them. */
+export const TABLE_NAMES: readonly string[] = [...ENRICHED_TABLES.map((t) => t.name), RAW_TABLE];
+
+/**
+ * DuckDB names its own catalog tables for a table that does not exist (`Did you mean
+ * "duckdb_tables"?`); the reader needs this pipeline's tables instead.
+ */
+function unknownTableError(error: Error): Error | undefined {
+  const name = /Table with name ([^\s]+) does not exist/.exec(error.message)?.[1];
+  if (!name) return undefined;
+  return new Error(`no table named ${name}${didYouMean(name, TABLE_NAMES)}: the tables are ${TABLE_NAMES.join(', ')}`, { cause: error });
 }
 
 function rawView(files: string[]): string {

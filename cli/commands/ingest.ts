@@ -1,17 +1,15 @@
 /** `tgpipe ingest`: updates from files through the webhook's own path into the local raw layer. */
-import { readFile } from 'node:fs/promises';
-import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
-import { promisify } from 'node:util';
 import { loadConfig } from '../../core/config';
-import { parseUpdateFile, type Rejection } from '../../core/ingest-files';
-import { createLogger } from '../../core/log';
 import { localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
-import { ingestUpdates, type IngestCounts } from '../../local/ingest';
+import { ingestFiles, listInputFiles } from '../../local/ingest-files';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { localPrivacy } from '../../adapters/local/privacy';
+import { buildDays } from '../build-days';
 import { UsageError, type CliIo, type OptionValues } from '../command';
-
+import { describeFsError } from '../files';
+import { cliLogger } from '../logger';
+import { formatBytes, progressBar } from '../progress';
 
 /** Every chat id is allowed (for --all-chats); handleWebhook only asks `has`. */
 class AllChats extends Set<number> {
@@ -28,11 +26,21 @@ interface Values {
   'allowed-chat-ids'?: string;
   'all-chats': boolean;
   'utc-offset'?: string;
+  enrich: boolean;
 }
+
+/** `--from A --to B`, or `--date A` for one day. */
+const rangeFlags = (days: readonly string[]): string => (days.length === 1 ? `--date ${days[0]}` : `--from ${days[0]} --to ${days.at(-1)}`);
 
 export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
-  if (positionals.length === 0) throw new UsageError('give at least one file');
+  // The files first: a missing file is the first thing to say, before any setting.
+  const { files, missing } = await listInputFiles(positionals);
+  for (const m of missing) io.stderr(`tgpipe ingest: ${m.path}: ${describeFsError(m.error)}\n`);
+  if (files.length === 0) {
+    io.stderr(missing.length ? 'tgpipe ingest: nothing to read\n' : `tgpipe ingest: no files in ${positionals.join(', ')}\n`);
+    return 1;
+  }
   let config;
   try {
     config = loadConfig(io.env, { allowedChatIds: values['allowed-chat-ids'], utcOffset: values['utc-offset'] });
@@ -48,47 +56,35 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const stores = localStores(values.data);
   const { secret } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
   const sink = new LocalFirehose(stores.raw.root);
-  const logger = createLogger({ service: 'tgpipe-ingest', level: 'error', write: (l) => process.stderr.write(l) });
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const bar = progressBar(totalBytes, 'ingest');
+  const logger = cliLogger('tgpipe-ingest', 'error', io, { beforeWrite: () => bar.clear() });
   const privacy = await localPrivacy(stores.dataDir, config.dataMode, { env: io.env });
   privacy.stop();
   const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
-  const total: IngestCounts = { accepted: 0, ignored: 0, failed: 0 };
-  const rejected: Rejection[] = [];
+  let lastDraw = 0;
+  let report;
   try {
-    // File by file, so memory holds one file at a time.
-    for (const path of positionals) {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(path);
-        if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-          const compressed = bytes;
-          bytes = await promisify(gunzip)(compressed).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'Z_BUF_ERROR') throw error;
-            // A cut-off download: keep the whole lines before the cut, say the rest is lost.
-            const partial = gunzipSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-            const whole = partial.subarray(0, partial.lastIndexOf(0x0a) + 1);
-            rejected.push({ where: path, reason: `truncated gzip: what follows byte ${whole.length} of its text is lost (the whole lines before it are read)` });
-            return whole;
-          });
-        }
-      } catch (error) {
-        rejected.push({ where: path, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
-        continue;
-      }
-      const items = parseUpdateFile(bytes.toString('utf8'), path);
-      for (const r of items.rejected) rejected.push(r);
-      const counts = await ingestUpdates(items.updates.map((u) => u.body), deps);
-      total.accepted += counts.accepted;
-      total.ignored += counts.ignored;
-      total.failed += counts.failed;
-    }
+    report = await ingestFiles(files, deps, (p) => {
+      const now = Date.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
+      bar.update(`${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)}, ${p.updates.toLocaleString('en-US')} updates`);
+    });
   } finally {
+    bar.done();
     await sink.close();
   }
-  for (const r of rejected.slice(0, MAX_LISTED)) io.stderr(`rejected: ${r.where}: ${r.reason}\n`);
-  if (rejected.length > MAX_LISTED) io.stderr(`rejected: ... and ${rejected.length - MAX_LISTED} more\n`);
-  if (total.failed > 0) io.stderr(`${total.failed} updates could not be stored (see the errors above): run the same command again\n`);
-  io.stdout(`accepted ${total.accepted}, ignored ${total.ignored}, rejected ${rejected.length}${total.failed ? `, not stored ${total.failed}` : ''}\n`);
-  return rejected.length > 0 || total.failed > 0 ? 1 : 0;
+  for (const r of report.rejected.slice(0, MAX_LISTED)) io.stderr(`rejected: ${r.where}: ${r.reason}\n`);
+  const more = report.rejected.length + report.rejectedMore - MAX_LISTED;
+  if (more > 0) io.stderr(`rejected: ... and ${more} more\n`);
+  if (report.failed > 0) io.stderr(`${report.failed} updates could not be stored (see the errors above): run the same command again\n`);
+  const rejected = report.rejected.length + report.rejectedMore;
+  io.stdout(`accepted ${report.accepted}, ignored ${report.ignored}, rejected ${rejected}${report.failed ? `, not stored ${report.failed}` : ''}\n`);
+  const days = [...report.days.keys()].sort();
+  if (days.length > 0) {
+    if (values.enrich) await buildDays(days, values.data, io, { force: false, quiet: false });
+    else io.stdout(`stored on ${days.length} day(s), ${days[0]}${days.length > 1 ? `..${days.at(-1)}` : ''}: next, tgpipe enrich ${rangeFlags(days)}${values.data !== 'data' ? ` --data ${values.data}` : ''} (or ingest with --enrich)\n`);
+  }
+  return rejected > 0 || report.failed > 0 || missing.length > 0 ? 1 : 0;
 }
-

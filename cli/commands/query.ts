@@ -2,7 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
 import { findReport, loadReports, renderReportSql } from '../../reports';
+import { singleStatement } from '../../core/sql-statements';
+import { didYouMean } from '../../core/suggest';
 import { UsageError, utcOffsetOption, type CliIo, type OptionValues } from '../command';
+import { describeFsError, requireDataFolder } from '../files';
 
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -39,14 +42,16 @@ interface Values {
 
 export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
+  const format = values.format as 'table' | 'csv' | 'json';
   if (values.list) {
-    const reports = loadReports();
-    const w = Math.max(...reports.map((r) => r.name.length));
-    for (const r of reports) io.stdout(`${r.name.padEnd(w)}  ${r.title}\n`);
+    const reports = loadReports().map((r) => ({ name: r.name, title: r.title }));
+    if (format !== 'table') io.stdout(formatRows(reports, format, ['name', 'title']));
+    else {
+      const w = Math.max(...reports.map((r) => r.name.length));
+      for (const r of reports) io.stdout(`${r.name.padEnd(w)}  ${r.title}\n`);
+    }
     return 0;
   }
-  const format = values.format as 'table' | 'csv' | 'json';
-  if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`unknown --format "${values.format}" (table, csv or json)`);
   const given = [positionals.length > 0, values.sql !== undefined, values.file !== undefined].filter(Boolean).length;
   if (given !== 1 || positionals.length > 1) throw new UsageError('give exactly one of: a report NAME, --sql SQL, --file F (or --list)');
 
@@ -56,17 +61,25 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     try {
       sql = await readFile(values.file, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read --file ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot read --file ${values.file}: ${describeFsError(error)}`);
     }
   } else {
     const report = findReport(positionals[0]!);
-    if (!report) throw new UsageError(`no report named "${positionals[0]}" (tgpipe query --list names them)`);
+    if (!report) {
+      const names = loadReports().map((r) => r.name);
+      throw new UsageError(`no report named "${positionals[0]}"${didYouMean(positionals[0]!, names)} (tgpipe query --list names them)`);
+    }
     sql = report.query;
   }
   // Only the offset matters here: a bad ALLOWED_CHAT_IDS in the environment is no reason to refuse a query.
   sql = renderReportSql(sql, { utcOffsetMinutes: utcOffsetOption(values['utc-offset'], io.env).minutes });
 
-  const engine = await DuckDbEngine.open(values.data);
+  try {
+    singleStatement(sql); // no statement or several: a usage error, said before anything opens
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const engine = await DuckDbEngine.open(requireDataFolder(values.data));
   try {
     if (values.explain) {
       io.stdout(`${engine.translate(sql)}\n`);

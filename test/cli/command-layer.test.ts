@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main, reflow, VERSION } from '../../cli/main';
 import { COMMANDS } from '../../cli/registry';
-import { didYouMean, editDistance, suggestNames } from '../../cli/suggest';
+import { didYouMean, editDistance, suggestNames } from '../../core/suggest';
 import type { CommandSpec } from '../../cli/spec';
 
 const tgpipe = async (...argv: string[]) => {

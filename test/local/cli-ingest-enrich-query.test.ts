@@ -45,10 +45,12 @@ describe('tgpipe ingest, enrich, query', () => {
     await writeFile(join(dir, 'array.json'), JSON.stringify([updates[0], { hello: 'world' }]));
     const r = await tgpipe('ingest', join(dir, 'one.json'), join(dir, 'answer.json'), join(dir, 'lines.jsonl.gz'), join(dir, 'array.json'), join(dir, 'missing.json'), '--data', data);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('accepted 4, ignored 1, rejected 3');
+    expect(r.stdout).toContain('accepted 4, ignored 1, rejected 2');
     expect(r.stderr).toMatch(/lines\.jsonl\.gz:3: not JSON/);
     expect(r.stderr).toMatch(/array\.json(:\d+ )?\[1\]: not a Telegram update/);
-    expect(r.stderr).toMatch(/missing\.json: cannot read: ENOENT/);
+    // A missing file is named first, in words, and the others are still read (exit 1).
+    expect(r.stderr).toMatch(/^tgpipe ingest: .*missing\.json: no such file or folder$/m);
+    expect(r.stdout).toMatch(/stored on 2 day\(s\), 2026-04-01\.\.2026-04-02: next, tgpipe enrich --from 2026-04-01 --to 2026-04-02 --data /);
 
     const e = await tgpipe('enrich', '--from', '2026-04-01', '--to', '2026-04-02', '--data', data);
     expect(e.code).toBe(0);
@@ -84,11 +86,13 @@ describe('tgpipe ingest, enrich, query', () => {
     await writeFile(join(dir, 'cut.jsonl.gz'), whole.subarray(0, Math.floor(whole.length * 0.6)));
     const r = await tgpipe('ingest', join(dir, 'cut.jsonl.gz'), '--data', data);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cut\.jsonl\.gz: truncated gzip: what follows byte \d+ of its text is lost/);
+    expect(r.stderr).toMatch(/cut\.jsonl\.gz: truncated gzip: the file ends early \(after \d+ of its bytes\); what came before is read/);
     const accepted = Number(/accepted (\d+)/.exec(r.stdout)![1]);
     expect(accepted).toBeGreaterThan(50);
     expect(accepted).toBeLessThan(400);
-    expect(r.stdout).toContain(`accepted ${accepted}, ignored 0, rejected 1`);
+    // The cut-off file, and the line the cut went through.
+    expect(r.stdout).toContain(`accepted ${accepted}, ignored 0, rejected 2`);
+    expect(r.stderr).toMatch(new RegExp(`cut\\.jsonl\\.gz:${accepted + 1}: not JSON \\(the file ends inside it: truncated\\?\\)`));
   });
 
   it('answers bad usage with a message and exit 2', async () => {

@@ -83,6 +83,6 @@ describe('tgpipe query', () => {
     expect((await tgpipe('query', 'messages_per_day', '--sql', 'SELECT 1', '--data', dir)).code).toBe(2);
     const missing = await tgpipe('query', '--file', join(dir, 'nope.sql'), '--data', dir);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read --file .*ENOENT/);
+    expect(missing.stderr).toMatch(/cannot read --file .*: no such file or folder/);
   });
 });

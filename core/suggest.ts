@@ -1,4 +1,4 @@
-/** "Did you mean ...?" for names typed by hand (report names; commander does commands and options). */
+/** "Did you mean ...?" for names typed by hand: report names, table names (commander does commands and options). */
 
 /** Optimal string alignment distance (Levenshtein with adjacent transpositions). */
 export function editDistance(a: string, b: string): number {
