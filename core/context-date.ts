@@ -60,6 +60,21 @@ export function contextDateOf(update: Record<string, unknown> | undefined, recei
   return dateInOffset(seconds !== undefined ? seconds * 1000 : receivedAtMs, offsetMinutes);
 }
 
+/**
+ * The event time of an `export` record (a message of a Telegram Desktop export, DESIGN.md Raw record
+ * kinds): the message's `date` in unix seconds, as the import normalised it; undefined when unusable.
+ */
+export function exportEventDateOf(message: { readonly date?: unknown } | undefined): number | undefined {
+  const seconds = message?.date;
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 && seconds <= LAST_DATED_SECOND ? seconds : undefined;
+}
+
+/** `context_date` of an `export` record: its message's date, else `receivedAtMs`, in the configured offset. */
+export function contextDateOfExport(message: { readonly date?: unknown } | undefined, receivedAtMs: number, offsetMinutes: number): string {
+  const seconds = exportEventDateOf(message);
+  return dateInOffset(seconds !== undefined ? seconds * 1000 : receivedAtMs, offsetMinutes);
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Validates a YYYY-MM-DD calendar date (rejects 2024-02-30). */

@@ -7,6 +7,7 @@
  * raw layer never holds a re-serialised update.
  */
 import { isUpdate } from './update-kinds';
+import { EXPORT_GIVEN_TO_INGEST, looksLikeExport } from './export/detect';
 
 export interface FileUpdate {
   /** The update's exact text in the file. */
@@ -151,6 +152,10 @@ export function parseUpdateFile(text: string, name: string): FileItems {
   const start = skipWs(text, 0);
   if (start === text.length) {
     out.rejected.push({ where: name, reason: 'empty file' });
+    return out;
+  }
+  if (looksLikeExport(text.slice(start))) {
+    out.rejected.push({ where: name, reason: EXPORT_GIVEN_TO_INGEST });
     return out;
   }
   let whole: unknown;

@@ -1,22 +1,50 @@
 /**
  * Reading the raw layer: one record per line in envelopes (`{"received_at","context_date","update"}`),
- * `unparsed` envelopes, or bare updates (the original pipeline's bucket: one update per line or per
- * object). Pure: text in, classified record out; never throws.
+ * `unparsed` envelopes, `export` records (a message of a Telegram Desktop export, `tgpipe import`), or
+ * bare updates (the original pipeline's bucket: one update per line or per object). Pure: text in,
+ * classified record out; never throws.
  */
 import { isUpdate, type AnyUpdate } from './update-kinds';
 import { isDataMode, type DataMode } from './privacy/data-mode';
 
-export type BadRecordReason = 'not_json' | 'unparsed_envelope' | 'not_an_update';
+export type BadRecordReason = 'not_json' | 'unparsed_envelope' | 'not_an_update' | 'bad_export' | 'export_record';
 
+/** The payload of an `export` record: a normalised exported message with its chat (core/export/normalise.ts). */
+export interface ExportPayload {
+  readonly chat: Record<string, unknown> & { readonly id: number };
+  readonly message: Record<string, unknown> & { readonly id: number; readonly date: number };
+}
+
+/** A record of the update kinds (envelopes, bare updates); an `export` record is `export_record` here. */
 export type RawRecord =
   | { readonly ok: true; readonly update: AnyUpdate; readonly receivedAt?: number; readonly contextDate?: string; readonly dataMode?: DataMode }
   | { readonly ok: false; readonly reason: BadRecordReason; readonly receivedAt?: number; readonly contextDate?: string };
 
+/** An `export` record, as classifyRawLine reads it. */
+export interface ExportRawRecord {
+  readonly ok: true;
+  readonly export: ExportPayload;
+  readonly receivedAt?: number;
+  readonly contextDate?: string;
+}
+
+/** Any raw line: one of the update kinds, or an `export` record. */
+export type RawLine = RawRecord | ExportRawRecord;
+
+export const isExportRecord = (r: RawLine): r is ExportRawRecord => r.ok && 'export' in r;
+
 const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Classifies an already-parsed JSON value (an envelope or a bare update). */
-export function classifyRawValue(value: unknown): RawRecord {
+/** An export payload the enrichment can key: a chat with an integer id, a message with an integer id and date. */
+export function isExportPayload(v: unknown): v is ExportPayload {
+  if (!isObject(v) || !isObject(v.chat) || !isObject(v.message)) return false;
+  return Number.isSafeInteger(v.chat.id) && Number.isSafeInteger(v.message.id) && Number.isSafeInteger(v.message.date);
+}
+
+/** Classifies an already-parsed JSON value (an envelope, an export record or a bare update). */
+export function classifyRawLine(value: unknown): RawLine {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not_an_update' };
   const record = value as Record<string, unknown>;
   if ('update' in record || 'unparsed' in record) {
@@ -29,17 +57,38 @@ export function classifyRawValue(value: unknown): RawRecord {
     }
     return { ok: false, reason: 'unparsed' in record ? 'unparsed_envelope' : 'not_an_update', receivedAt, contextDate };
   }
+  if ('export' in record && 'context_date' in record) {
+    const receivedAt = asNumber(record.received_at);
+    const contextDate = asString(record.context_date);
+    if (isExportPayload(record.export)) return { ok: true, export: record.export, receivedAt, contextDate };
+    return { ok: false, reason: 'bad_export', receivedAt, contextDate };
+  }
   if (isUpdate(record)) return { ok: true, update: record };
   return { ok: false, reason: 'not_an_update' };
 }
 
-/** Parses one raw line (or one whole object) into a classified record. */
-export function parseRawRecord(text: string): RawRecord {
-  let value: unknown;
+/** Classifies a parsed value as one of the update kinds; an `export` record is `{ok:false, reason:'export_record'}`. */
+export function classifyRawValue(value: unknown): RawRecord {
+  const record = classifyRawLine(value);
+  return isExportRecord(record) ? { ok: false, reason: 'export_record', receivedAt: record.receivedAt, contextDate: record.contextDate } : record;
+}
+
+function parsed(text: string): { value?: unknown; bad?: RawRecord } {
   try {
-    value = JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch {
-    return { ok: false, reason: 'not_json' };
+    return { bad: { ok: false, reason: 'not_json' } };
   }
-  return classifyRawValue(value);
+}
+
+/** Parses one raw line (or one whole object) into a classified record of the update kinds. */
+export function parseRawRecord(text: string): RawRecord {
+  const { value, bad } = parsed(text);
+  return bad ?? classifyRawValue(value);
+}
+
+/** Parses one raw line of any kind (the enrichment's reader). */
+export function parseRawLine(text: string): RawLine {
+  const { value, bad } = parsed(text);
+  return bad ?? classifyRawLine(value);
 }

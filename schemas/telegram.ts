@@ -88,4 +88,8 @@ export const telegramTable = defineTable('telegram', 'One row per new Telegram m
   v3('forward_author_signature', 'string', 'Signature of the original post\'s author, for a forward from a channel or a group\'s anonymous admin (forward_origin.author_signature; before Bot API 7.0 forward_signature).'),
   v3('forum_topic_name', 'string', 'Name given to the forum topic message_thread_id by this service message: forum_topic_created.name, or forum_topic_edited.name (null when the edit changed only the icon). Label a thread with its latest non-null name.'),
   v3('data_mode', 'string', 'Data mode the update was stored and enriched under: full, no-text or pseudonymous (DATA_MODE; see README, Privacy). NULL on days built before schema version 3, which were full.'),
+  v3('source', 'string', "Where the row comes from: 'bot' (an update the bot received) or 'export' (a Telegram Desktop export, tgpipe import); NULL on days built before version 3 reads as 'bot'."),
+  v3('reaction_total_count', 'int', 'Reactions on the message as the export gives them (sum of the counts); null for live rows (reactions arrive as telegram_events).'),
+  v3('reaction_counts', 'string', 'JSON object reaction -> count (emoji, custom:<document_id>, paid), as the export gives them.'),
+  v3('recent_reactions', 'string', 'JSON array of the recent reactors the export lists: {"user_id"|"chat_id", "reaction", "date"} (date in unix seconds, from the exporter\'s local time).'),
 ]);

@@ -14,7 +14,10 @@ import { flattenUpdate } from '../flatten';
 import type { Logger } from '../log';
 import { emfFields } from '../metrics';
 import { objectRecords } from '../object-lines';
-import { parseRawRecord } from '../raw-records';
+import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records';
+import { flattenExport } from '../flatten/export';
+import { ExportMerge } from './export-merge';
+import { applyPolicyToExportRow } from '../privacy/export-row';
 import type { PartitionCatalog } from '../../ports/catalog';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
 import {
@@ -68,6 +71,13 @@ export interface DaySummary {
    * update redelivered across midnight into two day folders. The earlier day keeps it.
    */
   cross_day_duplicates: number;
+  /** `export` records read (tgpipe import); kept ones are `telegram` rows with source 'export'. */
+  exported: number;
+  /**
+   * Of `duplicates`: export records dropped because the day holds the same message live (the live row
+   * wins), or an earlier export record of it (an export imported twice).
+   */
+  export_duplicates: number;
   quarantined: number;
   /** Records not kept because the erasure register names their person or chat. */
   erased: number;
@@ -139,7 +149,7 @@ export const QUARANTINE_LOG_LIMIT = 100;
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
@@ -189,6 +199,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   });
   // One entry per distinct update_id of the day: ~1M numbers is tens of MB, the only state that grows.
   const seen = new Set<number>();
+  // Export records wait for the day's live rows: the live message wins (core/enrich/export-merge.ts).
+  const merge = new ExportMerge(work);
   // The arrival-dated update_ids kept (null once past the limit), for the manifest.
   let arrivalDated: number[] | null = [];
   let arrivalDatedKept = 0;
@@ -197,6 +209,12 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   // put them there); counted and named in the summary line.
   const otherDates: Record<string, number> = {};
   let otherDateRecords = 0;
+  const noteOtherDate = (contextDate: string | undefined): void => {
+    if (contextDate === undefined || contextDate === date) return;
+    otherDateRecords += 1;
+    const known = otherDates[contextDate];
+    if (known !== undefined || Object.keys(otherDates).length < 20) otherDates[contextDate] = (known ?? 0) + 1;
+  };
   for (const table of TABLES) {
     const off = await fastShredSelfCheck(table);
     if (off) deps.logger.warn(`fast Parquet shredding off for ${table.name}: ${off}`, { event: 'fast_shred_off', table: table.name, reason: off });
@@ -219,9 +237,15 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       for await (const text of objectRecords(stream)) {
         line += 1;
         summary.lines += 1;
-        const record = parseRawRecord(text);
+        const record = parseRawLine(text);
         if (!record.ok) {
           await setAside(object.key, line, text, record.reason);
+          continue;
+        }
+        if (isExportRecord(record)) {
+          summary.exported += 1;
+          noteOtherDate(record.contextDate);
+          await merge.setAside(text, object.key, line);
           continue;
         }
         const id = record.update.update_id;
@@ -237,11 +261,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           summary.cross_day_duplicates += 1;
           continue;
         }
-        if (record.contextDate !== undefined && record.contextDate !== date) {
-          otherDateRecords += 1;
-          const known = otherDates[record.contextDate];
-          if (known !== undefined || Object.keys(otherDates).length < 20) otherDates[record.contextDate] = (known ?? 0) + 1;
-        }
+        noteOtherDate(record.contextDate);
         // Flattening is total over updates (test/flatten/flatten-fuzz.test.ts) and a refused row leaves the
         // writer untouched: should either still happen, one record is set aside, not the whole day.
         let flat: ReturnType<typeof flattenUpdate>;
@@ -266,6 +286,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         }
         const mode = flat.row.data_mode as DataMode;
         summary.data_modes[mode] = (summary.data_modes[mode] ?? 0) + 1;
+        if (flat.table === 'telegram') merge.noteLive(flat.row);
         if (byArrival) {
           arrivalDatedKept += 1;
           if (arrivalDated !== null) {
@@ -273,6 +294,38 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
             else arrivalDated = null;
           }
         }
+      }
+    }
+    // The day's export records, now that every live row of the day is known.
+    for await (const { object, line, text } of merge.lines()) {
+      const record = parseRawLine(text);
+      const payload = (record as { export: ExportPayload }).export;
+      let row: ReturnType<typeof flattenExport>;
+      try {
+        row = flattenExport(payload);
+      } catch (error) {
+        await setAside(object, line, text, 'flatten_failed', (error as Error).message);
+        continue;
+      }
+      if (!merge.keep(row, payload.chat.account_local_ids === true)) {
+        summary.duplicates += 1;
+        summary.export_duplicates += 1;
+        continue;
+      }
+      // After the dedupe (on the real ids): the deployment's mode and the erasure register.
+      const kept = applyPolicyToExportRow(row, policy);
+      if (!kept.keep) {
+        summary.erased += 1;
+        continue;
+      }
+      row = kept.row;
+      summary.data_modes[kept.mode] = (summary.data_modes[kept.mode] ?? 0) + 1;
+      try {
+        const pending = writers.telegram.append(row);
+        if (pending) await pending;
+      } catch (error) {
+        if (!(error instanceof RowMisfitError)) throw error;
+        await setAside(object, line, text, 'column_misfit', error.message);
       }
     }
     quarantine.end();
@@ -334,6 +387,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     };
     await deps.enriched.write(manifestKey(date), JSON.stringify(manifest, null, 1), 'application/json');
   } finally {
+    merge.close();
     quarantine.destroy();
     await rm(work, { recursive: true, force: true });
   }

@@ -127,6 +127,7 @@ function flattenMessage(kindOfUpdate: string, m: Json, updateId: number, receive
   const text = str(m.text);
   const entities = (m.entities ?? m.caption_entities) as Json[] | undefined;
 
+  row.source = 'bot';
   row.message_id = num(m.message_id);
   row.update_id = updateId;
   row.update_kind = kindOfUpdate;

@@ -1,7 +1,8 @@
 /**
  * What a replay puts for one raw record (pure):
  * - an envelope with a valid context_date goes as it is, byte for byte (it keeps its day);
- * - an `unparsed` envelope goes as it is too (it is data: the webhook kept it);
+ * - an `unparsed` envelope goes as it is too (it is data: the webhook kept it), and so does an `export`
+ *   record (a message of a Telegram Desktop export, tgpipe import), which has no other copy;
  * - a bare update (the original pipeline's layout) is wrapped by `buildEnvelope` around its exact bytes,
  *   `received_at` = when the object was written (or Firehose's arrival time for error output), its
  *   context_date from its own event date;
@@ -10,12 +11,12 @@
  * - anything else (not JSON, JSON that is not an update) is skipped with a reason, and so is a line over
  *   Firehose's 1,000 KiB record limit.
  */
-import { isIsoDate } from '../context-date';
+import { contextDateOfExport, isIsoDate } from '../context-date';
 import { buildEnvelope } from '../envelope';
 import { classifyRawValue } from '../raw-records';
 import type { AnyUpdate } from '../update-kinds';
 
-export type RecordKind = 'envelope' | 'unparsed' | 'wrapped' | 'rebuilt';
+export type RecordKind = 'envelope' | 'unparsed' | 'export' | 'wrapped' | 'rebuilt';
 export type SkipReason = 'not_json' | 'not_an_update' | 'oversized';
 
 export type PreparedRecord =
@@ -55,6 +56,19 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
     kind = 'wrapped';
     line = envelope.line;
     contextDate = envelope.contextDate;
+  } else if (!record.ok && (record.reason === 'export_record' || record.reason === 'bad_export')) {
+    // An export record keeps its day (the import dated it); one without a usable day gets its message's.
+    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
+      kind = 'export';
+      line = `${text}\n`;
+      contextDate = record.contextDate;
+    } else {
+      const payload = (value as { export?: { message?: { date?: unknown } } }).export;
+      const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
+      contextDate = contextDateOfExport(payload?.message, receivedAt, utcOffsetMinutes);
+      kind = 'rebuilt';
+      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","export":${JSON.stringify(payload ?? null)}}\n`;
+    }
   } else if (record.ok || record.reason === 'unparsed_envelope') {
     if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
       kind = record.ok ? 'envelope' : 'unparsed';
