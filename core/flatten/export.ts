@@ -16,6 +16,9 @@ import { codePointLength } from './index';
 
 type Json = Record<string, any>;
 
+/** `telegram` columns only export rows fill (live reactions are telegram_events rows). */
+export const EXPORT_ONLY_COLUMNS: readonly string[] = ['reaction_total_count', 'reaction_counts', 'recent_reactions'];
+
 const MESSAGE_ROW: Row = Object.fromEntries(telegramTable.columns.map((c) => [c.name, null]));
 
 const num = (v: unknown): number | null => (Number.isSafeInteger(v) ? (v as number) : null);

@@ -287,5 +287,11 @@ describe('privacy on export rows', () => {
     const { runImport } = await import('../../cli/commands/import');
     const io = { stdout: () => {}, stderr: () => {}, env: { DATA_MODE: 'no-text' } as NodeJS.ProcessEnv };
     await expect(runImport({ files: ['x.json'], data: 'unused' }, io)).rejects.toThrow(/DATA_MODE is no-text/);
+
+describe('columns only export rows fill', () => {
+  it('are filled by flattenExport', async () => {
+    const { EXPORT_ONLY_COLUMNS } = await import('../../core/flatten/export');
+    const { row } = rowOf({ from: 'A', from_id: 'user1', text: 'x', reactions: [{ type: 'emoji', count: 1, emoji: '👍', recent: [{ from: 'B', from_id: 'user2', date: dated(T).date }] }] });
+    for (const c of EXPORT_ONLY_COLUMNS) expect(row[c], c).not.toBeNull();
   });
 });
