@@ -255,4 +255,40 @@ message_reaction and message_reaction_count). Neither the token nor the secret i
   load: () => import('./commands/set-webhook'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [serve, ingest, enrich, query, report, replay, setWebhook];
+const importCommand: CommandSpec = {
+  name: 'import',
+  summary: "import a group's history from Telegram Desktop's export (result.json, its folder, or a .zip)",
+  arguments: '<files...>',
+  description: `Imports the history of a group from Telegram Desktop's export (Settings > Advanced > Export Telegram
+data, or a chat's menu > Export chat history; format "Machine-readable JSON"): a result.json of one chat
+or of a whole account, the export's folder, or a .zip of it. Each message becomes an \`export\` record in
+the raw layer (one object per chat and day), read by the enrichment into the same tables as the bot's
+updates with source = 'export'. A message the bot also received counts once (the live one wins), and
+importing the same file again changes nothing.
+
+Which chats: --chat (Bot API ids, e.g. -1001234567890), else ALLOWED_CHAT_IDS when set, else every
+group, supergroup and channel of the export (left ones too); private chats only with --all-chats.
+
+A damaged or truncated file: everything before the damage is stored, the damage's byte offset, line and
+column are printed, and the exit code is 1. Then build the days it prints (or pass --enrich).`,
+  options: [
+    DATA,
+    { flags: '--target <target>', description: 'where the raw layer is: the data folder, or the raw bucket (written directly to S3)', default: 'local', choices: ['local', 'aws'] },
+    { flags: '--bucket <name>', description: '(aws) the raw bucket (stack output RawBucketName)' },
+    REGION,
+    { flags: '--chat <ids>', description: 'comma-separated chat ids to import' },
+    { flags: '--all-chats', description: 'every chat of the export, private chats too' },
+    { flags: '--migrated-from <id>', description: "the basic group (-123...) a supergroup was migrated from: its old history (ids shifted by -1,000,000,000 in the export) is stored under that id" },
+    { flags: '--utc-offset <offset>', description: "day boundary offset (default CONTEXT_UTC_OFFSET, else -03:00): use the webhook's" },
+    { flags: '--enrich', description: '(local) build the days afterwards' },
+    { flags: '-q, --quiet', description: 'no progress line' },
+  ],
+  after: `
+Examples:
+  tgpipe import ChatExport_2026-03-20/result.json --enrich
+  tgpipe import DataExport.zip --chat -1001234567890
+  tgpipe import result.json --target aws --bucket <RawBucketName>   then: tgpipe replay enrich --target aws ...`,
+  load: () => import('./commands/import'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, setWebhook];

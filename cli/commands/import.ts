@@ -16,38 +16,8 @@ import type { ObjectStore } from '../../ports/object-store';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
 import { exportSources } from '../../local/export-source';
-import { UsageError, utcOffsetOption, type CliIo } from '../command';
+import { UsageError, utcOffsetOption, type CliIo, type OptionValues } from '../command';
 import { formatSummary, recordBuild } from './enrich';
-
-export const IMPORT_HELP = `Usage: tgpipe import FILE... [--data DIR] [--chat IDS | --all-chats] [--migrated-from ID] [--enrich]
-       tgpipe import FILE... --target aws --bucket RAW_BUCKET [--region R]
-
-Imports the history of a group from Telegram Desktop's export (Settings > Advanced > Export Telegram
-data, or a chat's menu > Export chat history; format "Machine-readable JSON"): a result.json of one chat
-or of a whole account, the export's folder, or a .zip of it. Each message becomes an \`export\` record in
-the raw layer (one object per chat and day), read by the enrichment into the same tables as the bot's
-updates with source = 'export'. A message the bot also received counts once (the live one wins), and
-importing the same file again changes nothing.
-
-Which chats: --chat (Bot API ids, e.g. -1001234567890), else ALLOWED_CHAT_IDS when set, else every
-group, supergroup and channel of the export; private chats only with --all-chats.
-
-A damaged or truncated file: everything before the damage is stored, the damage's byte offset and line
-are printed, and the exit code is 1. Then build the days it printed (or pass --enrich).
-
-Options:
-  --data DIR            data folder (default ./data, or TGPIPE_DATA)
-  --target local|aws    where the raw layer is (default local)
-  --bucket NAME         (aws) the raw bucket (stack output RawBucketName)
-  --region R            (aws) region (default AWS_REGION)
-  --chat IDS            comma-separated chat ids to import
-  --all-chats           every chat, private chats too
-  --migrated-from ID    the basic group id (-123...) a supergroup was migrated from: its old history
-                        (in the export with ids shifted by -1,000,000,000) is stored under that id
-  --utc-offset OFFSET   day boundary offset (default CONTEXT_UTC_OFFSET or -03:00); use the webhook's
-  --enrich              (local) build the days afterwards
-  --quiet               no progress line
-`;
 
 export interface ImportCommandOptions {
   readonly files: readonly string[];
@@ -64,7 +34,7 @@ export interface ImportCommandOptions {
 }
 
 export interface ImportIo extends CliIo {
-  /** A terminal for the progress line (default: none). */
+  /** A terminal for the progress line (default: none; `tgpipe import` passes stderr when it is one). */
   readonly progress?: NodeJS.WriteStream;
   /** The S3 client for --target aws (tests pass a mocked one). */
   readonly s3?: S3Client;
@@ -188,4 +158,26 @@ export async function runImport(options: ImportCommandOptions, io: ImportIo): Pr
     if (ranges.length > 20) io.stdout(`  ... ${ranges.length - 20} more ranges; or once: ${command} --from ${sorted[0]} --to ${sorted[sorted.length - 1]}\n`);
   }
   return failed ? 1 : 0;
+}
+
+const text = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `tgpipe import` (cli/registry.ts declares its options). */
+export async function run(values: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  return runImport(
+    {
+      files: positionals,
+      data: text(values.data) ?? 'data',
+      target: text(values.target),
+      bucket: text(values.bucket),
+      region: text(values.region),
+      chat: text(values.chat),
+      allChats: values['all-chats'] === true,
+      migratedFrom: text(values['migrated-from']),
+      utcOffset: text(values['utc-offset']),
+      enrich: values.enrich === true,
+      quiet: values.quiet === true,
+    },
+    { ...io, progress: io.isTTY?.stderr ? process.stderr : undefined },
+  );
 }

@@ -153,6 +153,8 @@ export function flattenExport(payload: ExportPayload): Row {
     }
     if (action === 'edit_group_title' || action === 'create_group' || action === 'create_channel') row.new_chat_title = action === 'edit_group_title' ? str(m.title) : null;
     if (action === 'pin_message') row.pinned_message_id = num(m.message_id);
+    if (action === 'topic_created') row.forum_topic_name = str(m.title);
+    if (action === 'topic_edit') row.forum_topic_name = str(m.new_title);
     if (action === 'migrate_to_supergroup') row.migrate_to_chat_id = num(chat.migrated_to_chat_id);
     if (action === 'migrate_from_group') row.migrate_from_chat_id = num(chat.migrated_from_chat_id);
   }

@@ -232,3 +232,21 @@ describe('tgpipe import (runImport)', () => {
     expect(await readFile(zip)).toBeTruthy();
   });
 });
+
+describe('tgpipe import on the command line', () => {
+  it('is registered: --help lists it, it runs and its exit code is the import\'s', async () => {
+    const { main } = await import('../../cli/main');
+    const help = io();
+    expect(await main(['--help'], help.io)).toBe(0);
+    expect(help.out.join('')).toMatch(/import .*Telegram Desktop/);
+    const file = join(dir, 'result.json');
+    await writeFile(file, chatExport({ name: 'G', type: 'private_supergroup', id: SUPERGROUP, messages: supergroupMessages }));
+    const run = io();
+    expect(await main(['import', file, '-d', stores.dataDir, '--utc-offset', '-03:00', '--enrich'], run.io)).toBe(0);
+    expect(run.out.join('')).toContain('3 records stored in 1 objects');
+    expect((await rows('SELECT count(*) AS n FROM t'))[0]!.n).toBe(3n);
+    const bad = io();
+    expect(await main(['import', file, '-d', stores.dataDir, '--target', 'aws'], bad.io)).toBe(2);
+    expect(bad.err.join('')).toContain('--bucket');
+  });
+});

@@ -176,6 +176,7 @@ describe('export messages -> normalised records -> telegram rows', () => {
       ...n.push({ id: 101, type: 'message', ...dated(T + 1), from: 'A', from_id: 'user1', reply_to_message_id: 100, text: 'in the topic' }),
       ...n.push({ id: 102, type: 'message', ...dated(T + 2), from: 'B', from_id: 'user2', reply_to_message_id: 101, text: 'a real reply' }),
     ].map((r) => flattenExport(r as unknown as Parameters<typeof flattenExport>[0]));
+    expect(out[0]!.forum_topic_name).toBe('Bugs');
     expect(out.map((r) => [r.message_thread_id, r.is_topic_message, r.is_reply, r.reply_to_message_id])).toEqual([
       [100, null, false, null],
       [100, true, false, null],
