@@ -288,6 +288,8 @@ describe('privacy on export rows', () => {
     const { runImport } = await import('../../cli/commands/import');
     const io = { stdout: () => {}, stderr: () => {}, env: { DATA_MODE: 'no-text' } as NodeJS.ProcessEnv };
     await expect(runImport({ files: ['x.json'], data: 'unused' }, io)).rejects.toThrow(/DATA_MODE is no-text/);
+  });
+});
 
 describe('columns only export rows fill', () => {
   it('are filled by flattenExport', async () => {
