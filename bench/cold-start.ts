@@ -10,15 +10,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ESBUILD_OPTIONS } from '../infra/bundling';
+import { esbuildOptionsFor } from '../infra/bundling';
 import { median, ratio, round } from './lib/stats';
 
 const ROOT = join(import.meta.dirname, '..');
 
 async function bundle(entry: string, outfile: string): Promise<{ bytes: number; metafile: Metafile }> {
-  const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [entry], outfile, logLevel: 'silent', absWorkingDir: ROOT, metafile: true });
+  const result = await build({ ...esbuildOptionsFor(relative(ROOT, entry)), entryPoints: [entry], outfile, logLevel: 'silent', absWorkingDir: ROOT, metafile: true });
   return { bytes: (await stat(outfile)).size, metafile: result.metafile };
 }
 

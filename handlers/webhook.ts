@@ -7,10 +7,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig, type PipelineConfig } from '../core/config';
 import { createLogger, type Logger } from '../core/log';
 import { emfFields } from '../core/metrics';
-import { handleWebhook, webhookLogFields, type WebhookDeps, type WebhookPrivacy } from '../core/webhook';
+import { handleWebhook, WEBHOOK_PATH, webhookLogFields, type WebhookDeps, type WebhookPrivacy } from '../core/webhook';
 import { boundedRequests } from '../adapters/aws/bounded-requests';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
 import { readSecretStringViaExtension, readSecretViaExtension } from '../adapters/aws/secrets-extension';
+import { readSecretStringViaSdk, readSecretViaSdk } from '../adapters/aws/secrets-sdk';
 import type { DataMode } from '../core/privacy/data-mode';
 import { RefreshingOptOut } from '../core/privacy/optout';
 import { createPseudonymizer, type Pseudonymizer } from '../core/privacy/pseudonym';
@@ -36,6 +37,20 @@ export interface WebhookHandlerDeps {
 
 /** How often a container reads the opt-out list again (the extension's cache adds up to a minute). */
 export const OPTOUT_REFRESH_MS = 60_000;
+
+const NOT_FOUND_BODY = JSON.stringify({ ok: false, message: `not found: POST updates to ${WEBHOOK_PATH}` });
+
+/**
+ * Where secrets are read (WEBHOOK_SECRET_SOURCE, set by the stack per region; infra/secrets-access.ts):
+ * the extension, or the SDK where no arm64 extension layer is published. `token` reads the webhook
+ * secret's token, `string` any secret's SecretString (the pseudonym key, the opt-out list).
+ */
+export function secretReader(env: NodeJS.ProcessEnv): { token: (arn: string) => Promise<string>; string: (arn: string, what: string) => Promise<string> } {
+  const source = env.WEBHOOK_SECRET_SOURCE ?? 'extension';
+  if (source === 'extension') return { token: (arn) => readSecretViaExtension(arn), string: (arn, what) => readSecretStringViaExtension(arn, {}, what) };
+  if (source === 'sdk') return { token: (arn) => readSecretViaSdk(arn), string: (arn, what) => readSecretStringViaSdk(arn, what) };
+  throw new Error(`WEBHOOK_SECRET_SOURCE="${source}": expected extension or sdk`);
+}
 
 /** How often a container may read the secret again after a request with a wrong one. */
 export const SECRET_REFRESH_MS = 30_000;
@@ -93,6 +108,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
 
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const started = performance.now();
+    // Behind API Gateway only POST/ANY /webhook reaches the Lambda; a function URL passes every path.
+    if (event.rawPath !== undefined && event.rawPath !== WEBHOOK_PATH) {
+      deps.logger.info('webhook request', { outcome: 'not_found', status: 404 });
+      return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: NOT_FOUND_BODY };
+    }
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     let webhookSecret: string;
     try {
@@ -151,6 +171,7 @@ function productionHandler(): ReturnType<typeof createWebhookHandler> {
   const streamName = process.env.DELIVERY_STREAM_NAME;
   if (!streamName) throw new Error('DELIVERY_STREAM_NAME is not set');
   const secretArn = config.webhookSecretArn;
+  const readSecret = secretReader(process.env);
   // Bounded retries and timeouts: the answer must come well inside Telegram's webhook timeout, and a
   // 503 is better than a hang (Telegram retries it).
   const client = new FirehoseClient({
@@ -166,9 +187,9 @@ function productionHandler(): ReturnType<typeof createWebhookHandler> {
     logger,
     privacy: {
       mode: config.dataMode,
-      loadPseudonymKey: keyArn ? () => readSecretStringViaExtension(keyArn, {}, 'the pseudonym key') : undefined,
+      loadPseudonymKey: keyArn ? () => readSecret.string(keyArn, 'the pseudonym key') : undefined,
       optOut: optOutArn
-        ? new RefreshingOptOut(() => readSecretStringViaExtension(optOutArn, {}, 'the opt-out list'), OPTOUT_REFRESH_MS, Date.now, (e) =>
+        ? new RefreshingOptOut(() => readSecret.string(optOutArn, 'the opt-out list'), OPTOUT_REFRESH_MS, Date.now, (e) =>
             logger.error('cannot read the opt-out list: keeping the last one read', { event: 'optout_unreadable', error: e.message }),
           )
         : undefined,
@@ -177,7 +198,7 @@ function productionHandler(): ReturnType<typeof createWebhookHandler> {
     loadSecret: async () => {
       if (config.webhookSecret) return config.webhookSecret;
       if (!secretArn) throw new Error('neither TELEGRAM_WEBHOOK_SECRET_ARN nor TELEGRAM_WEBHOOK_SECRET is set');
-      return readSecretViaExtension(secretArn);
+      return readSecret.token(secretArn);
     },
   });
 }

@@ -3,7 +3,7 @@
  * the raw table over the envelopes with partition projection, the enriched Parquet tables) and the
  * Athena workgroup whose results live outside every table folder.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -115,6 +115,12 @@ export class Catalog extends Construct {
         },
       },
     });
+    // The catalog and the workgroup are derived (from schemas/ and the buckets): they go with the stack
+    // whatever retainData says, so a rollback or a destroy never leaves a fixed-name database behind to
+    // fail the next deploy with "already exists". Only the buckets (generated names) keep the data; a
+    // redeploy over kept buckets gets its partitions back with `tgpipe replay enrich --catalog-only`.
+    for (const derived of [this.database, this.rawTable, ...this.enrichedTables]) derived.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    this.workGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.workGroupArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName });
   }
 }

@@ -28,8 +28,12 @@ export interface StackConfig {
   readonly athenaBytesScannedCutoffGiB: number;
   /** CloudWatch Logs retention of every log group, in days (a value CloudWatch accepts). */
   readonly logRetentionDays: number;
-  /** Reserved concurrency of the webhook Lambda (at least maxConnections). */
-  readonly webhookReservedConcurrency: number;
+  /**
+   * Reserved concurrency of the webhook Lambda, or undefined for none (the default): Lambda keeps 100 of
+   * the account's concurrency unreserved, so any reservation fails to deploy on an account whose quota is
+   * below 100 + the reservation (new accounts start at 10). When set, at least maxConnections.
+   */
+  readonly webhookReservedConcurrency?: number;
   /** The `max_connections` the webhook is registered with (1-100); the concurrency must cover it. */
   readonly maxConnections: number;
   /** API Gateway stage throttling: steady requests per second and burst. */
@@ -39,6 +43,8 @@ export interface StackConfig {
   readonly lookbackDays: number;
   /** Name of the Glue database (lower case, digits, underscores). */
   readonly glueDatabase: string;
+  /** How Telegram reaches the webhook Lambda: an API Gateway HTTP API, or a Lambda function URL. */
+  readonly ingress: Ingress;
   /** E-mail subscribed to the alarm topic, if any. */
   readonly alarmEmail?: string;
   /** Keep buckets and their data when the stack is deleted. */
@@ -53,6 +59,10 @@ export interface StackConfig {
   readonly retentionQuarantineDays: number;
 }
 
+/** The two ingress options (context key `ingress`). */
+export const INGRESS_OPTIONS = ['httpApi', 'functionUrl'] as const;
+export type Ingress = (typeof INGRESS_OPTIONS)[number];
+
 export const DEFAULT_CONFIG: StackConfig = {
   allowedChatIds: '',
   utcOffset: DEFAULT_UTC_OFFSET,
@@ -66,12 +76,12 @@ export const DEFAULT_CONFIG: StackConfig = {
   athenaResultsExpirationDays: 7,
   athenaBytesScannedCutoffGiB: 10,
   logRetentionDays: 90,
-  webhookReservedConcurrency: 50,
   maxConnections: 40,
   apiRateLimit: 200,
   apiBurstLimit: 400,
   lookbackDays: 2,
   glueDatabase: 'telegram_analytics',
+  ingress: 'httpApi',
   retainData: true,
   dataMode: 'full',
   retentionRawDays: 0,
@@ -91,6 +101,17 @@ function integer(read: ContextReader, key: keyof StackConfig, min: number, max: 
   const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`context ${key}: ${JSON.stringify(raw)} is not an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** An integer setting with no default: unset, empty or `none` leave it unset. */
+function optionalInteger(read: ContextReader, key: keyof StackConfig, min: number, max: number): number | undefined {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '' || raw === 'none') return undefined;
+  const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`context ${key}: ${JSON.stringify(raw)} is not an integer from ${min} to ${max} (or none)`);
   }
   return value;
 }
@@ -132,8 +153,8 @@ export function readStackConfig(read: ContextReader): StackConfig {
     throw new Error(`context logRetentionDays: ${logRetentionDays} is not one of ${LOG_RETENTION_DAYS.join(', ')}`);
   }
   const maxConnections = integer(read, 'maxConnections', 1, 100);
-  const webhookReservedConcurrency = integer(read, 'webhookReservedConcurrency', 1, 1000);
-  if (webhookReservedConcurrency < maxConnections) {
+  const webhookReservedConcurrency = optionalInteger(read, 'webhookReservedConcurrency', 1, 1000);
+  if (webhookReservedConcurrency !== undefined && webhookReservedConcurrency < maxConnections) {
     throw new Error(
       `context webhookReservedConcurrency (${webhookReservedConcurrency}) must be at least maxConnections (${maxConnections}): ` +
         'Telegram opens up to max_connections requests at once and a throttled one is retried late',
@@ -146,6 +167,10 @@ export function readStackConfig(read: ContextReader): StackConfig {
   const glueDatabase = text(read, 'glueDatabase');
   if (!/^[a-z0-9_]{1,255}$/.test(glueDatabase)) {
     throw new Error(`context glueDatabase: "${glueDatabase}" must be lower-case letters, digits and underscores`);
+  }
+  const ingress = text(read, 'ingress') || DEFAULT_CONFIG.ingress;
+  if (!(INGRESS_OPTIONS as readonly string[]).includes(ingress)) {
+    throw new Error(`context ingress: "${ingress}" is not one of ${INGRESS_OPTIONS.join(', ')}`);
   }
   const apiRateLimit = integer(read, 'apiRateLimit', 1, 10_000);
   const apiBurstLimit = integer(read, 'apiBurstLimit', 1, 5_000);
@@ -160,12 +185,13 @@ export function readStackConfig(read: ContextReader): StackConfig {
     athenaResultsExpirationDays: integer(read, 'athenaResultsExpirationDays', 1, 3650),
     athenaBytesScannedCutoffGiB: integer(read, 'athenaBytesScannedCutoffGiB', 1, 1_000_000),
     logRetentionDays,
-    webhookReservedConcurrency,
+    ...(webhookReservedConcurrency !== undefined ? { webhookReservedConcurrency } : {}),
     maxConnections,
     apiRateLimit,
     apiBurstLimit,
     lookbackDays: integer(read, 'lookbackDays', 0, 31),
     glueDatabase,
+    ingress: ingress as Ingress,
     ...(alarmEmail ? { alarmEmail } : {}),
     retainData: boolean(read, 'retainData'),
     dataMode: parseDataMode(text(read, 'dataMode'), 'context dataMode'),
@@ -176,4 +202,4 @@ export function readStackConfig(read: ContextReader): StackConfig {
 }
 
 /** The context keys, for the README table and the test that keeps it complete. */
-export const CONTEXT_KEYS = [...Object.keys(DEFAULT_CONFIG), 'alarmEmail'] as const;
+export const CONTEXT_KEYS = [...Object.keys(DEFAULT_CONFIG), 'alarmEmail', 'webhookReservedConcurrency'] as const;

@@ -1,9 +1,12 @@
 /**
- * Ingestion: Telegram -> API Gateway HTTP API (POST /webhook; other methods answered 405 by the Lambda) -> webhook Lambda -> Firehose.
+ * Ingestion: Telegram -> API Gateway HTTP API (POST /webhook; other methods answered 405 by the Lambda) -> webhook Lambda -> Firehose,
+ * or with `ingress=functionUrl` a Lambda function URL (no per-request charge; auth NONE, the secret is
+ * checked in the Lambda as always; throttling then rests on the function's concurrency).
  * Also the two Telegram secrets: the webhook secret token (generated here, in Telegram's charset) and the
  * slot for the bot token (set by the operator, never in the template).
  */
 import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -16,6 +19,16 @@ import { removalPolicyOf } from './buckets';
 import type { StackConfig } from './config';
 import { PipelineFunction } from './lambda';
 import { WEBHOOK_PATH } from '../core/webhook';
+import { webhookSecretsAccess } from './secrets-access';
+
+/** What monitoring watches in front of the webhook Lambda, whichever ingress is deployed. */
+export interface IngressMetrics {
+  /** `httpApi` or `functionUrl`, for titles and descriptions. */
+  readonly name: string;
+  readonly requests: cloudwatch.IMetric;
+  readonly clientErrors: cloudwatch.IMetric;
+  readonly serverErrors: cloudwatch.IMetric;
+}
 
 export interface IngestionProps {
   readonly config: StackConfig;
@@ -26,9 +39,12 @@ export class Ingestion extends Construct {
   readonly webhookSecret: secretsmanager.Secret;
   readonly botTokenSecret: secretsmanager.Secret;
   readonly webhook: PipelineFunction;
-  readonly api: apigwv2.HttpApi;
-  readonly stage: apigwv2.HttpStage;
+  /** Undefined with `ingress=functionUrl`. */
+  readonly api?: apigwv2.HttpApi;
+  readonly stage?: apigwv2.HttpStage;
+  readonly functionUrl?: lambda.FunctionUrl;
   readonly webhookUrl: string;
+  readonly ingressMetrics: IngressMetrics;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -64,6 +80,8 @@ export class Ingestion extends Construct {
       reason: 'The bot token is issued by Telegram BotFather; Secrets Manager cannot rotate it.',
     });
 
+    // The extension layer where AWS publishes one for arm64, the SDK otherwise (infra/regions.ts).
+    const secrets = webhookSecretsAccess(this);
     this.webhook = new PipelineFunction(this, 'Webhook', {
       entry: 'handlers/webhook.ts',
       description: 'Telegram webhook: checks the secret and the allow-list, wraps the update, puts it on Firehose',
@@ -72,35 +90,56 @@ export class Ingestion extends Construct {
       timeout: Duration.seconds(15),
       logRetentionDays: config.logRetentionDays,
       removalPolicy: removalPolicyOf(false),
+      // None by default: any reservation fails the first deploy on a new account (quota 10, and Lambda
+      // keeps 100 unreserved). Opt in with -c webhookReservedConcurrency=N (README, Context keys).
       reservedConcurrentExecutions: config.webhookReservedConcurrency,
       environment: {
         DELIVERY_STREAM_NAME: props.deliveryStream.deliveryStreamName,
         ALLOWED_CHAT_IDS: config.allowedChatIds,
         CONTEXT_UTC_OFFSET: config.utcOffset,
         TELEGRAM_WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+        ...secrets.environment,
       },
-      // The secret is read through the Parameters and Secrets extension (cached, no SDK in the bundle).
-      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
-        cacheEnabled: true,
-        cacheSize: 10,
-        // The handler reads the secret once, and again only after a wrong one (a rotation): a short cache
-        // lets warm containers take a rotated secret within about a minute.
-        secretsManagerTtl: Duration.minutes(1),
-        logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
-      }),
+      // The secret is read through the Parameters and Secrets extension (cached, no SDK client loaded).
+      paramsAndSecrets: secrets.paramsAndSecrets,
     });
+    secrets.finish(this.webhook.function);
     this.webhookSecret.grantRead(this.webhook.role);
     props.deliveryStream.grantPutRecords(this.webhook.role);
+
+    if (config.ingress === 'functionUrl') {
+      // Auth NONE: Telegram cannot sign requests; every request is authenticated in the Lambda by the
+      // secret token header (401 otherwise), exactly as behind API Gateway. Every path reaches the
+      // Lambda, which answers 404 outside /webhook.
+      this.functionUrl = this.webhook.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      this.webhookUrl = `${this.functionUrl.url}${WEBHOOK_PATH.slice(1)}`;
+      const urlMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensionsMap: { FunctionName: this.webhook.function.functionName },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        });
+      this.ingressMetrics = {
+        name: 'Lambda function URL',
+        requests: urlMetric('UrlRequestCount'),
+        clientErrors: urlMetric('Url4xxCount'),
+        serverErrors: urlMetric('Url5xxCount'),
+      };
+      return;
+    }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy: removalPolicyOf(false),
     });
-    this.api = new apigwv2.HttpApi(this, 'Api', {
+    const api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Telegram webhook endpoint',
       createDefaultStage: false,
     });
-    this.stage = this.api.addStage('DefaultStage', {
+    this.api = api;
+    this.stage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
@@ -124,7 +163,7 @@ export class Ingestion extends Construct {
         ),
       },
     });
-    this.api.addRoutes({
+    api.addRoutes({
       path: WEBHOOK_PATH,
       // Every method reaches the Lambda, so a GET gets DESIGN's 405 (with Allow: POST), not API Gateway's 404.
       methods: [apigwv2.HttpMethod.ANY],
@@ -132,12 +171,19 @@ export class Ingestion extends Construct {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
-    Validations.of(this.api).acknowledge({
+    Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
         'Telegram cannot sign requests or send IAM/JWT credentials: every request is authenticated in the Lambda by ' +
         'the X-Telegram-Bot-Api-Secret-Token header (constant-time compare, 401 otherwise).',
     });
-    this.webhookUrl = `${this.api.apiEndpoint}${WEBHOOK_PATH}`;
+    this.webhookUrl = `${api.apiEndpoint}${WEBHOOK_PATH}`;
+    const five = Duration.minutes(5);
+    this.ingressMetrics = {
+      name: 'API Gateway',
+      requests: api.metricCount({ period: five }),
+      clientErrors: api.metricClientError({ period: five }),
+      serverErrors: api.metricServerError({ period: five }),
+    };
   }
 }

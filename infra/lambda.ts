@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_TARGET, BUNDLE_TSCONFIG } from './bundling';
+import { BUNDLE_TARGET, BUNDLE_TSCONFIG, RUNTIME_PROVIDED } from './bundling';
 
 /** The repository root (this file is infra/lambda.ts). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +89,8 @@ export class PipelineFunction extends Construct {
         // Pin the SDK the tests ran against rather than whatever version the runtime ships.
         bundleAwsSDK: true,
         forceDockerBundling: false,
-        externalModules: [],
+        // Everything bundled except what infra/bundling.ts says the runtime provides.
+        externalModules: [...(RUNTIME_PROVIDED[props.entry] ?? [])],
       },
     });
   }

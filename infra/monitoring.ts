@@ -7,7 +7,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -21,6 +20,7 @@ import { WEBHOOK_OUTCOMES } from '../core/webhook';
 import { FIREHOSE_ERROR_PREFIX } from '../schemas/layout';
 import { removalPolicyOf } from './buckets';
 import type { StackConfig } from './config';
+import type { IngressMetrics } from './ingestion';
 import { PipelineFunction } from './lambda';
 
 export interface MonitoringProps {
@@ -28,7 +28,8 @@ export interface MonitoringProps {
   readonly deliveryStream: firehose.IDeliveryStream;
   readonly rawBucket: s3.IBucket;
   readonly webhook: lambda.IFunction;
-  readonly api: apigwv2.IHttpApi;
+  /** API Gateway's or the function URL's request and error counts, whichever is deployed. */
+  readonly ingress: IngressMetrics;
   readonly enrichment: lambda.IFunction;
   readonly enrichmentFailureQueue: sqs.IQueue;
   readonly botTokenSecret: secretsmanager.ISecret;
@@ -136,15 +137,15 @@ export class Monitoring extends Construct {
     );
     alarm(
       'WebhookThrottles',
-      'The webhook Lambda hit its reserved concurrency: raise webhookReservedConcurrency or lower max_connections.',
+      'The webhook Lambda was throttled (its reserved concurrency, or the account\'s unreserved pool, was used up): set or raise webhookReservedConcurrency, lower max_connections, or ask for a higher Lambda concurrency quota.',
       atLeastOnce,
       sumOver(props.webhook.metricThrottles()),
     );
     alarm(
-      'Api5xx',
-      'API Gateway answered 5xx on the webhook route (Lambda error, timeout or 503 from a failed Firehose put).',
+      'Ingress5xx',
+      `${props.ingress.name} answered 5xx to Telegram (Lambda error, throttle, timeout or 503 from a failed Firehose put).`,
       atLeastOnce,
-      sumOver(props.api.metricServerError()),
+      props.ingress.serverErrors,
     );
     alarm(
       'WebhookUnauthorized',
@@ -280,7 +281,7 @@ export class Monitoring extends Construct {
         ],
         [props.webhook.metricErrors({ period: FIVE_MINUTES }), props.webhook.metricThrottles({ period: FIVE_MINUTES })],
       ),
-      graph('API Gateway: requests, 4xx, 5xx', [props.api.metricCount({ period: FIVE_MINUTES }), props.api.metricClientError({ period: FIVE_MINUTES }), props.api.metricServerError({ period: FIVE_MINUTES })]),
+      graph(`${props.ingress.name}: requests, 4xx, 5xx`, [props.ingress.requests, props.ingress.clientErrors, props.ingress.serverErrors]),
     );
     dashboard.addWidgets(
       graph('Firehose: records in and delivered to S3', [

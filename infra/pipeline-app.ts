@@ -22,7 +22,14 @@ export interface BuiltApp {
   readonly nag: AwsSolutionsChecks;
 }
 
-export function buildApp(props: AppProps = {}, options: { nag?: boolean } = {}): BuiltApp {
+export interface BuildOptions {
+  /** Add cdk-nag as a validation plugin (fails the synth on a finding); default true. */
+  readonly nag?: boolean;
+  /** The stack's account and region (default: CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, as the CDK CLI sets them). */
+  readonly env?: { readonly account?: string; readonly region?: string };
+}
+
+export function buildApp(props: AppProps = {}, options: BuildOptions = {}): BuiltApp {
   const app = new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
   const config = readStackConfig((key) => app.node.tryGetContext(key));
   const stackName = String(app.node.tryGetContext('stackName') ?? DEFAULT_STACK_NAME);
@@ -30,7 +37,7 @@ export function buildApp(props: AppProps = {}, options: { nag?: boolean } = {}):
     stackName,
     description: 'Telegram group analytics: webhook -> Firehose -> S3 raw -> daily Parquet -> Glue/Athena',
     config,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   const nag = new AwsSolutionsChecks(app);
   if (options.nag !== false) Validations.of(app).addPlugins(nag);

@@ -3,7 +3,8 @@
  * it, one folder per `context_date` (dynamic partitioning reads the envelope's own field, so replayed
  * records land in their original day). Also the log bucket that receives every bucket's access logs.
  */
-import { Duration, Size, TimeZone, Validations } from 'aws-cdk-lib';
+import { CfnMapping, Duration, Lazy, Size, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,6 +19,29 @@ import { acknowledgePrefixGrants } from './nag';
 export const PARTITION_QUERY = { context_date: '.context_date' } as const;
 export const RAW_DATA_PREFIX = `${RAW_PREFIX}context_date=!{partitionKeyFromQuery:context_date}/`;
 export const RAW_ERROR_PREFIX = `${FIREHOSE_ERROR_PREFIX}!{firehose:error-output-type}/date=!{timestamp:yyyy-MM-dd}/`;
+
+/** The CfnMapping id the Firehose L2 looks up (aws-kinesisfirehose, setConnections). */
+const FIREHOSE_CIDR_MAPPING_ID = '@aws-cdk/aws-kinesisfirehose.CidrBlocks';
+
+/**
+ * The Firehose L2 looks up Firehose's CIDR block for the stack's region in CDK's region table, for the
+ * security groups of VPC destinations (Redshift, OpenSearch), even for an S3 destination; a region the
+ * table lacks (ap-southeast-6, me-west-1, mx-central-1 today) fails the synth. Such a region gets an
+ * entry that is never rendered: this stack has no VPC destination, and if one were ever added the
+ * synth would fail with this message instead of deploying a guessed address range.
+ */
+function firehoseCidrBlockFor(stack: Stack): void {
+  if (Token.isUnresolved(stack.region) || RegionInfo.get(stack.region).firehoseCidrBlock || stack.node.tryFindChild(FIREHOSE_CIDR_MAPPING_ID)) return;
+  const known = Object.fromEntries(
+    RegionInfo.regions.filter((r) => r.firehoseCidrBlock).map((r) => [r.name, { FirehoseCidrBlock: r.firehoseCidrBlock! }]),
+  );
+  const unknown = Lazy.string({
+    produce: () => {
+      throw new Error(`Firehose's CIDR block for ${stack.region} is not in CDK's region table: a VPC destination needs it (see infra/raw-landing.ts)`);
+    },
+  });
+  new CfnMapping(stack, FIREHOSE_CIDR_MAPPING_ID, { mapping: { ...known, [stack.region]: { FirehoseCidrBlock: unknown } }, lazy: true });
+}
 
 export interface RawLandingProps {
   readonly config: StackConfig;
@@ -74,8 +98,10 @@ export class RawLanding extends Construct {
     // The L2 would add bucket-wide grantReadWrite (s3:DeleteObject*, s3:Abort*, ...) to a role it can
     // change, so it gets a view of this role that ignores grants.
     const role = new iam.Role(this, 'DeliveryRole', {
+      // The trust policy of the Firehose developer guide ("Allow Firehose to assume an IAM role"):
+      // sts:ExternalId is the account id, which Firehose passes when it assumes the role.
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.rawBucket.stack.account } },
+        conditions: { StringEquals: { 'sts:ExternalId': this.rawBucket.stack.account } },
       }),
       description: 'Firehose delivery of webhook envelopes to the raw bucket',
     });
@@ -102,6 +128,7 @@ export class RawLanding extends Construct {
     acknowledgePrefixGrants(policy, this.rawBucket, [RAW_PREFIX, FIREHOSE_ERROR_PREFIX],
       'Firehose names its objects at delivery time: the grant is limited to the raw and errors/ prefixes.');
 
+    firehoseCidrBlockFor(Stack.of(this));
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
       // Server-side encryption of the records while Firehose holds them (direct PUT stream).
       encryption: firehose.StreamEncryption.awsOwnedKey(),
@@ -120,6 +147,12 @@ export class RawLanding extends Construct {
         loggingConfig: new firehose.EnableLogging(this.deliveryLogGroup),
       }),
     });
+    Validations.of(Stack.of(this)).acknowledge({
+      id: 'CloudFormation-Validate::W7001',
+      reason: 'The Firehose L2 always adds its CIDR-block mapping; only VPC destinations (Redshift, OpenSearch) reference it, and this stream writes to S3.',
+    });
+    // The L2 adds the delivery log stream with the default Retain; it lives in a log group that goes with the stack.
+    for (const c of this.deliveryLogGroup.node.findAll()) if (c instanceof logs.CfnLogStream) c.applyRemovalPolicy(removalPolicyOf(false));
     // Firehose checks its role's permissions when the stream is created.
     this.deliveryStream.node.addDependency(policy);
   }

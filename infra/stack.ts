@@ -34,7 +34,15 @@ export const OUTPUTS = {
   dashboard: 'DashboardName',
   pseudonymKeySecret: 'PseudonymKeySecretArn',
   optOutSecret: 'OptOutSecretArn',
+  // What `tgpipe doctor` compares with the account (Lambda GetAccountSettings) and with Telegram.
+  webhookFunction: 'WebhookFunctionName',
+  webhookReservedConcurrency: 'WebhookReservedConcurrency',
+  maxConnections: 'MaxConnections',
+  ingress: 'Ingress',
 } as const;
+
+/** The `WebhookReservedConcurrency` output's value when no reservation is configured (the default). */
+export const NO_RESERVATION = 'none';
 
 export class PipelineStack extends Stack {
   readonly rawLanding: RawLanding;
@@ -82,7 +90,7 @@ export class PipelineStack extends Stack {
       deliveryStream: this.rawLanding.deliveryStream,
       rawBucket: this.rawLanding.rawBucket,
       webhook: this.ingestion.webhook.function,
-      api: this.ingestion.api,
+      ingress: this.ingestion.ingressMetrics,
       enrichment: this.enrichment.function.function,
       enrichmentFailureQueue: this.enrichment.failureQueue,
       botTokenSecret: this.ingestion.botTokenSecret,
@@ -104,5 +112,13 @@ export class PipelineStack extends Stack {
     output(OUTPUTS.pseudonymKeySecret, this.privacy.pseudonymKey.secretArn, 'Secrets Manager ARN of the pseudonym key (pseudonymous mode, erasure)');
     output(OUTPUTS.optOutSecret, this.privacy.optOut.secretArn, 'Secrets Manager ARN of the opt-out list (tgpipe optout --target aws)');
     output(OUTPUTS.dashboard, this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard: every stage and every alarm on one page');
+    output(OUTPUTS.webhookFunction, this.ingestion.webhook.function.functionName, 'Webhook Lambda (its concurrency: lambda get-function-concurrency)');
+    output(
+      OUTPUTS.webhookReservedConcurrency,
+      config.webhookReservedConcurrency !== undefined ? String(config.webhookReservedConcurrency) : NO_RESERVATION,
+      'Reserved concurrency of the webhook Lambda (context webhookReservedConcurrency; none = the account\'s unreserved pool)',
+    );
+    output(OUTPUTS.maxConnections, String(config.maxConnections), 'The max_connections set-webhook registers (context maxConnections)');
+    output(OUTPUTS.ingress, config.ingress, 'How Telegram reaches the webhook: httpApi (API Gateway) or functionUrl (Lambda function URL)');
   }
 }

@@ -30,6 +30,8 @@ let extension: { server: Server; port: number };
 let firehoseAnswers: Array<number> = [];
 const firehoseRequests: Array<{ target: string; data: string }> = [];
 let extensionCalls = 0;
+let secretsManager: { server: Server; port: number };
+const secretsManagerCalls: Array<{ target: string; secretId: string; auth: string }> = [];
 
 beforeAll(async () => {
   firehose = await listen((req, body, res) => {
@@ -56,9 +58,25 @@ beforeAll(async () => {
     res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: JSON.stringify({ token: SECRET }) }));
   });
 });
+beforeAll(async () => {
+  // Secrets Manager's JSON protocol, as the SDK's GetSecretValue speaks it (me-west-1 has no extension layer).
+  secretsManager = await listen((req, body, res) => {
+    const input = JSON.parse(body) as { SecretId: string };
+    secretsManagerCalls.push({ target: String(req.headers['x-amz-target']), secretId: input.SecretId, auth: String(req.headers.authorization) });
+    res.setHeader('content-type', 'application/x-amz-json-1.1');
+    if (input.SecretId !== SECRET_ARN) {
+      res.statusCode = 400;
+      res.setHeader('x-amzn-errortype', 'ResourceNotFoundException');
+      res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+      return;
+    }
+    res.end(JSON.stringify({ ARN: SECRET_ARN, Name: 'webhook', VersionId: 'v1', SecretString: JSON.stringify({ token: SECRET }), VersionStages: ['AWSCURRENT'], CreatedDate: 1780000000 }));
+  });
+});
 afterAll(() => {
   firehose.server.close();
   extension.server.close();
+  secretsManager.server.close();
 });
 
 beforeEach(() => {
@@ -66,12 +84,15 @@ beforeEach(() => {
   firehoseAnswers = [];
   firehoseRequests.length = 0;
   extensionCalls = 0;
+  secretsManagerCalls.length = 0;
+  delete process.env.WEBHOOK_SECRET_SOURCE;
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_SESSION_TOKEN: SESSION_TOKEN,
     AWS_ENDPOINT_URL_FIREHOSE: `http://127.0.0.1:${firehose.port}`,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${secretsManager.port}`,
     PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
     DELIVERY_STREAM_NAME: 'raw-stream',
     ALLOWED_CHAT_IDS: ALLOWED_CHATS.join(','),
@@ -130,5 +151,36 @@ describe('webhook Lambda, production wiring', () => {
     expect((await handler(event())).statusCode).toBe(503);
     expect(firehoseRequests).toHaveLength(3);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('where no extension layer is published (WEBHOOK_SECRET_SOURCE=sdk) reads the secret with GetSecretValue, once per container', async () => {
+    process.env.WEBHOOK_SECRET_SOURCE = 'sdk';
+    const { handler } = await import('../../handlers/webhook');
+    for (let i = 0; i < 3; i += 1) expect((await handler(event())).statusCode).toBe(200);
+    expect(extensionCalls).toBe(0);
+    expect(secretsManagerCalls).toHaveLength(1);
+    expect(secretsManagerCalls[0]).toMatchObject({ target: 'secretsmanager.GetSecretValue', secretId: SECRET_ARN });
+    expect(secretsManagerCalls[0]!.auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+    // A rotation is taken the same way: a wrong secret reads it again.
+    expect((await handler(event('wrong'))).statusCode).toBe(401);
+    expect(secretsManagerCalls).toHaveLength(2);
+    expect(firehoseRequests).toHaveLength(3);
+  });
+
+  it('a secret source it does not know fails loudly at the first request', async () => {
+    process.env.WEBHOOK_SECRET_SOURCE = 'vault';
+    const { handler } = await import('../../handlers/webhook');
+    expect(() => handler(event())).toThrow(/WEBHOOK_SECRET_SOURCE="vault"/);
+  });
+
+  it('answers 404 outside /webhook (a function URL passes every path), storing nothing and reading no secret', async () => {
+    const { handler } = await import('../../handlers/webhook');
+    const probe = { ...event(), rawPath: '/wp-login.php' } as APIGatewayProxyEventV2;
+    const result = await handler(probe);
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(String(result.body))).toEqual({ ok: false, message: 'not found: POST updates to /webhook' });
+    expect(firehoseRequests).toHaveLength(0);
+    expect(extensionCalls).toBe(0);
+    expect((await handler({ ...event(), rawPath: '/webhook' } as APIGatewayProxyEventV2)).statusCode).toBe(200);
   });
 });

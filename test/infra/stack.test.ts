@@ -10,7 +10,8 @@ import { buildEnvelope, parseUpdateBody } from '../../core/envelope';
 import { ENRICHED_TABLES, glueColumns } from '../../schemas';
 import { buildApp } from '../../infra/pipeline-app';
 import { CONTEXT_KEYS, DEFAULT_CONFIG, readStackConfig } from '../../infra/config';
-import { OUTPUTS } from '../../infra/stack';
+import { NO_RESERVATION, OUTPUTS } from '../../infra/stack';
+import { REGION_NAMES, secretsLayerArn } from '../../infra/regions';
 import { WEBHOOK_OUTCOMES } from '../../core/webhook';
 import { readFileSync } from 'node:fs';
 
@@ -50,19 +51,37 @@ describe('ingestion', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('webhook Lambda: Node 24 arm64, reserved concurrency >= max_connections, env, secrets extension layer', () => {
+  it('webhook Lambda: Node 24 arm64, no reserved concurrency by default (a new account can deploy it), env', () => {
     const [, webhook] = functionByEntry(/^Telegram webhook/);
     const p = webhook.Properties;
     expect(p.Runtime).toBe('nodejs24.x');
     expect(p.Architectures).toEqual(['arm64']);
-    expect(p.ReservedConcurrentExecutions).toBe(50);
-    expect(p.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(DEFAULT_CONFIG.maxConnections);
+    // Lambda keeps 100 unreserved: any reservation fails CREATE on an account with the new-account quota of 10.
+    expect(p).not.toHaveProperty('ReservedConcurrentExecutions');
+    for (const [, f] of ofType('AWS::Lambda::Function')) expect(f.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+    expect(template.toJSON().Outputs.WebhookReservedConcurrency.Value).toBe(NO_RESERVATION);
+    expect(template.toJSON().Outputs.MaxConnections.Value).toBe(String(DEFAULT_CONFIG.maxConnections));
     expect(Object.keys(p.Environment.Variables)).toEqual(
-      expect.arrayContaining(['DELIVERY_STREAM_NAME', 'ALLOWED_CHAT_IDS', 'CONTEXT_UTC_OFFSET', 'TELEGRAM_WEBHOOK_SECRET_ARN']),
+      expect.arrayContaining(['DELIVERY_STREAM_NAME', 'ALLOWED_CHAT_IDS', 'CONTEXT_UTC_OFFSET', 'TELEGRAM_WEBHOOK_SECRET_ARN', 'WEBHOOK_SECRET_SOURCE']),
     );
     expect(p.Environment.Variables.ALLOWED_CHAT_IDS).toBe('-1001,-1002');
     expect(p.Environment.Variables.CONTEXT_UTC_OFFSET).toBe('-03:00');
-    expect(JSON.stringify(p.Layers)).toMatch(/ParamsAndSecrets|AWS-Parameters-and-Secrets/i);
+  });
+
+  it('no region at synth: the layer and the secret source are chosen at deploy from a mapping of every listed region', () => {
+    const [, webhook] = functionByEntry(/^Telegram webhook/);
+    const p = webhook.Properties;
+    const mappings = template.toJSON().Mappings as Record<string, Record<string, { arn?: string }>>;
+    const [mappingId, table] = Object.entries(mappings).find(([, m]) => 'me-west-1' in m && m['me-west-1']!.arn !== undefined)!;
+    expect(Object.keys(table).sort()).toEqual([...REGION_NAMES].sort());
+    for (const region of REGION_NAMES) expect(table[region]!.arn).toBe(secretsLayerArn(region) ?? 'none');
+    const conditions = template.toJSON().Conditions as Record<string, unknown>;
+    const [conditionId, condition] = Object.entries(conditions).find(([id]) => /SecretsExtension/.test(id))!;
+    expect(condition).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::FindInMap': [mappingId, { Ref: 'AWS::Region' }, 'arn'] }, 'none'] }] });
+    expect(p.Layers).toEqual({ 'Fn::If': [conditionId, [{ 'Fn::FindInMap': [mappingId, { Ref: 'AWS::Region' }, 'arn'] }], { Ref: 'AWS::NoValue' }] });
+    expect(p.Environment.Variables.WEBHOOK_SECRET_SOURCE).toEqual({ 'Fn::If': [conditionId, 'extension', 'sdk'] });
+    expect(p.Environment.Variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED).toBe('true');
+    expect(p.Environment.Variables.SECRETS_MANAGER_TTL).toBe('60');
   });
 
   it('every Lambda is bundled Node 24 arm64 with its own log group and retention', () => {
@@ -99,6 +118,19 @@ describe('raw landing', () => {
     expect(s3.BufferingHints.IntervalInSeconds).toBe(DEFAULT_CONFIG.bufferingIntervalSeconds);
     expect(s3.CloudWatchLoggingOptions.Enabled).toBe(true);
     expect(s3.CustomTimeZone).toBe(DEFAULT_CONFIG.scheduleTimeZone);
+  });
+
+  it('Firehose role: the trust policy of the Firehose developer guide (sts:ExternalId = the account id)', () => {
+    const stream = one('AWS::KinesisFirehose::DeliveryStream');
+    const roleId = stream.ExtendedS3DestinationConfiguration.RoleARN['Fn::GetAtt'][0] as string;
+    expect(resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'firehose.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
   });
 
   it('buckets: public access blocked, encrypted, TLS-only, logged, retained, lifecycle', () => {
@@ -156,6 +188,16 @@ describe('catalog', () => {
     }
   });
 
+  it('the catalog and the workgroup are deleted with the stack even though the buckets are kept (a failed first deploy can be retried)', () => {
+    const derived = [...ofType('AWS::Glue::Database'), ...ofType('AWS::Glue::Table'), ...ofType('AWS::Athena::WorkGroup')];
+    expect(derived).toHaveLength(1 + 3 + 1);
+    for (const [id] of derived) {
+      expect((resources[id] as any).DeletionPolicy, id).toBe('Delete');
+      expect((resources[id] as any).UpdateReplacePolicy, id).toBe('Delete');
+    }
+    for (const [id] of ofType('AWS::S3::Bucket')) expect((resources[id] as any).DeletionPolicy, id).toBe('Retain');
+  });
+
   it('Athena workgroup: engine v3, enforced SSE result location outside the tables, scan limit', () => {
     const wg = one('AWS::Athena::WorkGroup').WorkGroupConfiguration;
     expect(wg.EnforceWorkGroupConfiguration).toBe(true);
@@ -198,7 +240,7 @@ describe('monitoring', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
     const names = alarms.map(([id]) => id).join(' ');
     for (const name of [
-      'FirehoseDataFreshness', 'FirehoseDeliveryFailures', 'WebhookSinkFailed', 'WebhookErrors', 'Api5xx', 'ChatMigrated',
+      'FirehoseDataFreshness', 'FirehoseDeliveryFailures', 'WebhookSinkFailed', 'WebhookErrors', 'Ingress5xx', 'ChatMigrated',
       'EnrichmentErrors', 'EnrichmentFailureQueue', 'EnrichmentDidNotRun', 'EnrichmentQuarantined', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors',
       'WebhookNotRegistered',
     ]) {
