@@ -2,7 +2,8 @@
  * Cost on paper per million messages, this design against one S3 object per message (the original
  * design), from measured sizes and counts. Every price is in PRICES below (us-east-1 list prices).
  *
- * This design: API Gateway HTTP API -> webhook Lambda -> Firehose PutRecord (billed per record rounded
+ * This design: API Gateway HTTP API (or, with `ingress=functionUrl`, a Lambda function URL: no per-request
+ * charge of its own, the Lambda's request and duration charges only) -> webhook Lambda -> Firehose PutRecord (billed per record rounded
  * up to 5 KB, plus dynamic partitioning per GB, per object delivered and per JQ hour) -> one raw object
  * per buffer interval -> the daily enrichment LISTs and GETs those objects and PUTs two Parquet files
  * and a manifest. The original design: the webhook Lambda PUTs one object per message; the enrichment
@@ -36,8 +37,12 @@ export const PRICE: Record<PriceKey, number> = Object.fromEntries(PRICES.map((p)
 export const FIREHOSE_BILLING_STEP = 5 * 1024;
 const GiB = 1024 ** 3;
 
+export type IngressOption = 'httpApi' | 'functionUrl';
+
 export interface CostInputs {
   readonly messages: number;
+  /** What carries Telegram's POST to the webhook Lambda (default httpApi, the stack's default). */
+  readonly ingress?: IngressOption;
   /** Mean envelope line size in bytes (measured). */
   readonly envelopeBytes: number;
   /** Mean Firehose-billed bytes per record: each record rounded up to 5 KB (measured sizes). */
@@ -66,7 +71,8 @@ const line = (what: string, quantity: number, unitUsd: number): CostLine => ({ w
 
 export function costPerDay(i: CostInputs) {
   const webhook = [
-    line('API Gateway HTTP API requests', i.messages, PRICE.apiGatewayHttpRequest),
+    // A function URL is billed as the Lambda's own requests and duration: no line of its own.
+    ...((i.ingress ?? 'httpApi') === 'httpApi' ? [line('API Gateway HTTP API requests', i.messages, PRICE.apiGatewayHttpRequest)] : []),
     line('webhook Lambda requests', i.messages, PRICE.lambdaRequest),
     line('webhook Lambda GB-s', i.messages * (i.webhookBilledMs / 1000) * (i.webhookMemoryMiB / 1024), PRICE.lambdaGbSecondArm),
   ];

@@ -187,7 +187,9 @@ if (wanted('cost')) {
     const jq = jqHoursEstimate(lines, messages);
     const m1 = enrichment.find((r) => r.messages === 1_000_000) ?? enrichment.at(-1);
     const enrichmentSeconds = m1 ? (m1.ours.ms / 1000) * (messages / m1.messages) : 360;
-    const cost = costPerDay({ messages, envelopeBytes: day.meanBytes, billedBytesPerRecord: day.billedBytesPerRecord, rawObjects, webhookBilledMs, webhookMemoryMiB: 512, jqHours: jq?.hours ?? 0, enrichmentSeconds, enrichmentMemoryMiB: 2048, lookbackDays: DEFAULT_CONFIG.lookbackDays });
+    const inputs = { messages, envelopeBytes: day.meanBytes, billedBytesPerRecord: day.billedBytesPerRecord, rawObjects, webhookBilledMs, webhookMemoryMiB: 512, jqHours: jq?.hours ?? 0, enrichmentSeconds, enrichmentMemoryMiB: 2048, lookbackDays: DEFAULT_CONFIG.lookbackDays };
+    const cost = costPerDay({ ...inputs, ingress: 'httpApi' });
+    const viaFunctionUrl = costPerDay({ ...inputs, ingress: 'functionUrl' });
     results.cost = {
       messages,
       pricesAsOf: PRICES_AS_OF,
@@ -201,6 +203,8 @@ if (wanted('cost')) {
       enrichmentSeconds: round(enrichmentSeconds, 1),
       enrichmentMeasuredOn: m1 ? `${m1.messages} messages` : 'not measured in this run: 360 s assumed',
       ...cost,
+      // The same day with ingress=functionUrl (no API Gateway request charge).
+      functionUrl: viaFunctionUrl,
     };
     say(`  envelope: synthetic day mean ${day.meanBytes} B (billed ${day.billedBytesPerRecord} B each); fixture set mean ${fixtureSizes.meanBytes} B, max ${fixtureSizes.maxBytes} B, ${fixtureSizes.over5KB}/${fixtureSizes.count} over 5 KB`);
     say(`  webhook handler own time p50 ${handler.p50Ms} ms (+ ${serviceCallMs} ms assumed PutRecord) -> ${webhookBilledMs} ms billed at 512 MB; raw objects/day ${rawObjects}; JQ ${jq ? `${jq.secondsPerMillion} s per million lines (local jq)` : 'n/a'}`);
@@ -208,7 +212,10 @@ if (wanted('cost')) {
       say(`  ${design === 'ours' ? 'this design     ' : 'object/message  '} $${cost[design].total.toFixed(2)}  S3 requests ${n(Math.round(cost[design].s3Requests))}`);
       for (const l of cost[design].lines) say(`      ${l.what.padEnd(44)} ${String(n(l.quantity)).padStart(12)}  $${l.usd.toFixed(4)}`);
     }
+    say(`  this design with ingress=functionUrl: $${viaFunctionUrl.ours.total.toFixed(2)} (object/message with a function URL: $${viaFunctionUrl.original.total.toFixed(2)})`);
+    for (const l of viaFunctionUrl.ours.lines.filter((x) => x.what.startsWith('webhook'))) say(`      ${l.what.padEnd(44)} ${String(n(l.quantity)).padStart(12)}  $${l.usd.toFixed(4)}`);
     table.push(['cost per million messages (us-east-1)', `$${cost.ours.total.toFixed(2)}, ${n(Math.round(cost.ours.s3Requests))} S3 requests`, `one object per message: $${cost.original.total.toFixed(2)}, ${n(Math.round(cost.original.s3Requests))} S3 requests (${cost.ratio}x)`]);
+    table.push(['cost per million messages, ingress=functionUrl', `$${viaFunctionUrl.ours.total.toFixed(2)}`, `httpApi: $${cost.ours.total.toFixed(2)}; API Gateway requests $${(cost.ours.total - viaFunctionUrl.ours.total).toFixed(2)} of it`]);
   } catch (e) {
     fail('cost', e);
   }
