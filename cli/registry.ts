@@ -208,11 +208,16 @@ const replayEnrich: CommandSpec = {
   summary: 'rebuild enriched days from the raw layer and re-register their partitions',
   description: `Rebuilds the enriched days (telegram, telegram_events) from the raw layer and re-registers their
 partitions, a few days at a time, earliest first and never two adjacent days at once (a day's build
-checks its neighbours' manifests for updates redelivered across midnight). Safe to re-run.`,
+checks its neighbours' manifests for updates redelivered across midnight). Safe to re-run.
+
+--catalog-only registers the partitions of the range's built days (every day whose Parquet file is there)
+and rebuilds nothing: for a catalog that lost them (a dropped partition, a recreated table, a new stack
+over kept or copied buckets). Idempotent; any range length (a listing and one statement per 100 days).`,
   options: [
     ...REPLAY_RANGE,
     TARGET,
     DATA,
+    { flags: '--catalog-only', description: 'register the partitions of the days already built; rebuild nothing' },
     { flags: '--concurrency <n>', description: 'days at once, never two adjacent ones (default 2 local, 4 aws)' },
     { flags: '--function <name>', description: '(aws) the enrichment Lambda, invoked with {"date": D} per day (default ENRICHMENT_FUNCTION_NAME)' },
     { flags: '--in-process', description: '(aws) run the enrichment here against S3 and Athena instead of invoking the Lambda' },

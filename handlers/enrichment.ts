@@ -12,6 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
 import { emfFields } from '../core/metrics';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
+import { repairCatalog, type CatalogRepairSummary } from '../core/enrich/catalog-repair';
 import { createLogger } from '../core/log';
 import { BATCH_JOB_BOUNDS, boundedRequests } from '../adapters/aws/bounded-requests';
 import { AthenaCatalog } from '../adapters/aws/athena-catalog';
@@ -29,19 +30,33 @@ export interface EnrichmentEvent {
   readonly to?: string;
   /** Explicit days are rebuilt even when unchanged unless `force` is false. */
   readonly force?: boolean;
+  /**
+   * Register the partitions of the built days of `date` or `from`..`to` and rebuild nothing (a catalog
+   * that lost them: a recreated table, a new stack over kept buckets). Any range length: it is a listing
+   * and a few Athena statements.
+   */
+  readonly catalogOnly?: boolean;
   readonly lookbackDays?: number;
 }
 
 export type EnrichmentPlan =
   | { readonly kind: 'scheduled'; readonly date: string; readonly lookbackDays: number }
   | { readonly kind: 'day'; readonly date: string; readonly force: boolean }
-  | { readonly kind: 'range'; readonly days: readonly string[]; readonly force: boolean };
+  | { readonly kind: 'range'; readonly days: readonly string[]; readonly force: boolean }
+  | { readonly kind: 'catalog'; readonly from: string; readonly to: string };
 
 const REPLAY_HINT = 'invoke once per day with {"date": "YYYY-MM-DD"}, or run `tgpipe replay enrich --target aws --from D --to D` (one invocation per day, bounded concurrency)';
 
 /** Decides what an invocation does; throws a clear error for an event it cannot serve. */
 export function planEnrichment(event: EnrichmentEvent, offsetMinutes: number, defaultLookback: number): EnrichmentPlan {
   if (event === null || typeof event !== 'object') throw new Error('unknown event: expected a scheduled event with "time", {"date": "YYYY-MM-DD"} or {"from", "to"}');
+  if (event.catalogOnly === true) {
+    const from = event.date ?? event.from;
+    const to = event.date ?? event.to;
+    if (from === undefined || to === undefined) throw new Error('a catalog-only repair needs "date", or "from" and "to" (YYYY-MM-DD)');
+    dateRange(String(from), String(to)); // validates both and their order
+    return { kind: 'catalog', from: String(from), to: String(to) };
+  }
   if (event.date !== undefined) {
     if (typeof event.date !== 'string' || !isIsoDate(event.date)) throw new Error(`invalid date "${String(event.date)}": expected YYYY-MM-DD`);
     return { kind: 'day', date: event.date, force: event.force ?? true };
@@ -82,6 +97,7 @@ export function lookbackFromEnv(value: string | undefined): number {
 
 export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: NodeJS.ProcessEnv = process.env, clock?: InvocationClock): Promise<DaySummary[]> {
   const plan = planEnrichment(event, parseUtcOffset(env.CONTEXT_UTC_OFFSET ?? '-03:00'), lookbackFromEnv(env.LOOKBACK_DAYS));
+  if (plan.kind === 'catalog') throw new Error('a catalog-only event is answered by runCatalogRepair');
   if (plan.kind === 'day') return [await enrichDay(plan.date, d, { force: plan.force })];
   if (plan.kind === 'scheduled') {
     const days = await enrichWithLookback(plan.date, plan.lookbackDays, d);
@@ -136,11 +152,19 @@ async function productionDeps(): Promise<EnrichDeps> {
   };
 }
 
-export const handler = async (event: EnrichmentEvent, context?: Partial<InvocationClock>): Promise<{ days: DaySummary[] }> => {
+/** `{"catalogOnly": true, "from", "to"}` (or `"date"`): the partitions of the built days, nothing rebuilt. */
+export async function runCatalogRepair(event: EnrichmentEvent, d: EnrichDeps): Promise<CatalogRepairSummary | undefined> {
+  const plan = planEnrichment(event, 0, 0);
+  return plan.kind === 'catalog' ? repairCatalog(plan.from, plan.to, d) : undefined;
+}
+
+export const handler = async (event: EnrichmentEvent, context?: Partial<InvocationClock>): Promise<{ days: DaySummary[]; catalog?: CatalogRepairSummary }> => {
   deps ??= productionDeps().catch((error) => {
     deps = undefined; // a failed start (a secret not readable yet) is tried again at the next invocation
     throw error;
   });
+  const repaired = await runCatalogRepair(event, await deps);
+  if (repaired) return { days: [], catalog: repaired };
   const clock = typeof context?.getRemainingTimeInMillis === 'function' ? (context as InvocationClock) : undefined;
   return { days: await runEnrichment(event, await deps, process.env, clock) };
 };

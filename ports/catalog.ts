@@ -2,8 +2,16 @@
  * Makes a freshly written day visible to SQL: Athena `ALTER TABLE ... ADD IF NOT EXISTS PARTITION` on
  * AWS; nothing to do locally (DuckDB reads the Hive-partitioned folders directly).
  */
+export interface PartitionEntry {
+  readonly contextDate: string;
+  readonly location: string;
+}
+
 export interface PartitionCatalog {
+  /** Idempotent: a partition already registered is left as it is. */
   addPartition(table: string, contextDate: string, location: string): Promise<void>;
+  /** Many partitions of one table at once (a catalog repair), idempotent too; else one addPartition each. */
+  addPartitions?(table: string, entries: readonly PartitionEntry[]): Promise<void>;
 }
 
 /** SQL over the tables: Athena on AWS, DuckDB locally. Rows come back as plain objects. */

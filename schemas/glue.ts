@@ -50,6 +50,20 @@ export function createTableDdl(table: TableSchema, location: string, database?: 
   ].join('\n');
 }
 
+/**
+ * Registers many days' partitions of one table in one statement (Athena takes several PARTITION clauses
+ * after one ADD IF NOT EXISTS); idempotent.
+ */
+export function addPartitionsSql(table: string, entries: readonly { contextDate: string; location: string }[], database?: string): string {
+  if (entries.length === 0) throw new Error('addPartitionsSql: no partitions');
+  const name = database ? `${ident(database)}.${ident(table)}` : ident(table);
+  const clauses = entries.map(({ contextDate, location }) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(contextDate)) throw new Error(`invalid context_date ${contextDate}`);
+    return `PARTITION (context_date = DATE '${contextDate}') LOCATION ${quoteSql(location)}`;
+  });
+  return `ALTER TABLE ${name} ADD IF NOT EXISTS\n${clauses.join('\n')}`;
+}
+
 /** Registers one day's partition; idempotent (`IF NOT EXISTS`). */
 export function addPartitionSql(table: string, contextDate: string, location: string, database?: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(contextDate)) throw new Error(`invalid context_date ${contextDate}`);

@@ -4,9 +4,12 @@
  * (athena/execution.ts, which the Athena query engine shares).
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { addPartitionSql } from '../../schemas';
-import type { PartitionCatalog } from '../../ports/catalog';
+import { addPartitionSql, addPartitionsSql } from '../../schemas';
+import type { PartitionCatalog, PartitionEntry } from '../../ports/catalog';
 import { executeStatement } from './athena/execution';
+
+/** Days per ALTER TABLE ... ADD statement: ~150 bytes each, far below Athena's 256 KB query limit. */
+export const PARTITIONS_PER_STATEMENT = 100;
 
 export interface AthenaCatalogOptions {
   readonly workGroup: string;
@@ -30,5 +33,12 @@ export class AthenaCatalog implements PartitionCatalog {
 
   async addPartition(table: string, contextDate: string, location: string): Promise<void> {
     await this.execute(addPartitionSql(table, contextDate, location, this.options.database));
+  }
+
+  /** One statement per PARTITIONS_PER_STATEMENT days (a year is four statements). */
+  async addPartitions(table: string, entries: readonly PartitionEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += PARTITIONS_PER_STATEMENT) {
+      await this.execute(addPartitionsSql(table, entries.slice(i, i + PARTITIONS_PER_STATEMENT), this.options.database));
+    }
   }
 }

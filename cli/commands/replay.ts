@@ -12,7 +12,8 @@ import { enrichDay, type DaySummary, type EnrichDeps } from '../../core/enrich';
 import { localEnrichPrivacy } from '../../adapters/local/privacy';
 import { createLogger } from '../../core/log';
 import { objectRecords } from '../../core/object-lines';
-import { parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
+import { parseCatalogAnswer, parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
+import { repairCatalog, type CatalogRepairSummary } from '../../core/enrich/catalog-repair';
 import { RateLimiter, shareOf, type Rate } from '../../core/replay/rate-limiter';
 import {
   affectedDays,
@@ -69,6 +70,7 @@ interface Values {
   function?: string;
   concurrency?: string;
   'in-process': boolean;
+  'catalog-only'?: boolean;
   'enriched-bucket'?: string;
   workgroup?: string;
   database?: string;
@@ -307,10 +309,47 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
   return printStreamReport(report, rate, values, io, rerun);
 }
 
-async function replayEnrich(values: Values, io: CliIo): Promise<number> {
+/** `replay enrich --catalog-only`: the partitions of the built days, nothing rebuilt. */
+async function repairCatalogOf(values: Values, io: CliIo): Promise<number> {
   const days = daysOf(values);
+  const [from, to] = [days[0]!, days.at(-1)!];
+  const region = values.region ? { region: values.region } : {};
+  let summary: CatalogRepairSummary;
+  if (values.target === 'local') {
+    io.stdout(`local: DuckDB reads the enriched folders directly (${values.data}/enriched), so there are no partitions to register; nothing done\n`);
+    return 0;
+  }
+  if (!values['in-process']) {
+    const fn = values.function ?? io.env.ENRICHMENT_FUNCTION_NAME;
+    if (!fn) throw new UsageError('--target aws needs --function (the enrichment Lambda), or --in-process');
+    const lambda = new LambdaClient({ ...region, maxAttempts: 4, requestHandler: { requestTimeout: 16 * 60_000, connectionTimeout: 10_000 } });
+    const r = await lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify({ catalogOnly: true, from, to })) }));
+    summary = parseCatalogAnswer(r.Payload ? new TextDecoder().decode(r.Payload) : '', r.FunctionError, r.StatusCode);
+  } else {
+    const need = (flag: string, env: string): string => {
+      const v = (values as unknown as Record<string, unknown>)[flag] ?? io.env[env];
+      if (typeof v !== 'string' || v === '') throw new UsageError(`--in-process needs --${flag} (or ${env})`);
+      return v;
+    };
+    const enrichedBucket = need('enriched-bucket', 'ENRICHED_BUCKET');
+    summary = await repairCatalog(from, to, {
+      enriched: new S3ObjectStore(new S3Client({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), enrichedBucket),
+      catalog: new AthenaCatalog(new AthenaClient({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), { workGroup: need('workgroup', 'ATHENA_WORKGROUP'), database: need('database', 'GLUE_DATABASE') }),
+      logger: createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) }),
+      enrichedLocation: `s3://${enrichedBucket}`,
+    });
+  }
+  for (const [table, registered] of Object.entries(summary.registered)) io.stdout(`${table}: ${registered.length} partition(s) registered${registered.length ? ` (${registered[0]}..${registered.at(-1)})` : ''}\n`);
+  if (summary.withoutFiles.length) io.stdout(`${summary.withoutFiles.length} day(s) of ${from}..${to} have no enriched file (not built, or nothing to build): ${summary.withoutFiles.slice(0, 10).join(' ')}${summary.withoutFiles.length > 10 ? ' ...' : ''}\n`);
+  io.stdout(`catalog repaired for ${from}..${to} (${summary.days} day(s), ${summary.ms} ms)\n`);
+  return 0;
+}
+
+async function replayEnrich(values: Values, io: CliIo): Promise<number> {
   const target = values.target;
   if (target !== 'local' && target !== 'aws') throw new UsageError('--target is local or aws');
+  if (values['catalog-only']) return repairCatalogOf(values, io);
+  const days = daysOf(values);
   const concurrency = values.concurrency !== undefined ? Math.floor(positive(values.concurrency, '--concurrency')) : target === 'aws' ? 4 : 2;
   const logger = createLogger({ service: 'replay', level: 'warn', write: (l) => process.stderr.write(l) });
   const region = values.region ? { region: values.region } : {};

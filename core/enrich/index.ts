@@ -145,6 +145,32 @@ const TABLES = [telegramTable, telegramEventsTable] as const;
 /** Quarantined records logged one by one per day (reason, object, line); the rest are counted by reason. */
 export const QUARANTINE_LOG_LIMIT = 100;
 
+/** ADD IF NOT EXISTS PARTITION for one table's day (idempotent). */
+async function registerPartition(table: string, date: string, deps: EnrichDeps): Promise<void> {
+  await deps.catalog.addPartition(table, date, `${deps.enrichedLocation.replace(/\/$/, '')}/${enrichedDayPrefix(table, date)}`);
+}
+
+/** The rows per table a manifest says its build wrote, when it says so. */
+function builtRows(manifest: DayManifest): DaySummary['rows'] | undefined {
+  const rows = (manifest.summary as { rows?: Record<string, unknown> } | null)?.rows;
+  const telegram = rows?.telegram;
+  const events = rows?.telegram_events;
+  return typeof telegram === 'number' && typeof events === 'number' ? { telegram, telegram_events: events } : undefined;
+}
+
+/**
+ * Registers the partitions of a day's tables that have a file: by the rows its manifest counts (a table
+ * with no rows has no file), or, for a manifest that does not say, by looking for the files.
+ */
+async function registerDay(date: string, rows: DaySummary['rows'] | undefined, deps: EnrichDeps): Promise<void> {
+  for (const table of TABLES) {
+    const name = table.name as keyof DaySummary['rows'];
+    let hasFile = rows ? rows[name] > 0 : false;
+    if (!rows) for await (const o of deps.enriched.list(enrichedDayPrefix(table.name, date))) if (o.key === enrichedDayKey(table.name, date)) hasFile = true;
+    if (hasFile) await registerPartition(table.name, date, deps);
+  }
+}
+
 /** Builds (or rebuilds) one day. */
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
@@ -170,8 +196,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       // The manifest (and its arrival-dated list) stays as it is; the next day is still checked against it,
       // which also mends a pair of days built at the same time.
       summary.status = 'unchanged';
+      // Registered on every visit, not only when built: a dropped partition or a recreated table (a new
+      // stack over kept buckets) would otherwise leave the day invisible until someone forced it.
+      const built = builtRows(manifest!);
+      if (built) summary.rows = built;
+      await registerDay(date, built, deps);
       summary.ms = Math.round(performance.now() - started);
-      deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped`, { event: 'enrich_day', ...summary });
+      deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped, partitions registered`, { event: 'enrich_day', ...summary });
       if (checkNextDay) {
         const rebuilt = await rebuildNextDayIfItKeepsOurs(date, arrivalDatedIdsOf(manifest), deps, rebuildNext);
         if (rebuilt) summary.next_day_rebuilt = rebuilt;
@@ -342,7 +373,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       const key = enrichedDayKey(table.name, date);
       if (path) {
         await deps.enriched.write(key, createReadStream(path), 'application/vnd.apache.parquet');
-        await deps.catalog.addPartition(table.name, date, `${deps.enrichedLocation.replace(/\/$/, '')}/${enrichedDayPrefix(table.name, date)}`);
+        await registerPartition(table.name, date, deps);
       } else {
         await deps.enriched.delete(key); // a re-run with no rows left for this table must not keep stale rows
       }

@@ -88,3 +88,14 @@ export function parseEnrichmentAnswer<R = unknown>(payload: string, functionErro
   if (!Array.isArray(days)) throw new Error(`unexpected enrichment Lambda answer: ${payload.slice(0, 300)}`);
   return days as R[];
 }
+
+/**
+ * Reads the answer of a catalog-only invocation (`{"catalogOnly": true, "from", "to"}`): the handler
+ * returns `{ "days": [], "catalog": {...} }`. Throws with the function's message on an error.
+ */
+export function parseCatalogAnswer<R = unknown>(payload: string, functionError: string | undefined, statusCode?: number): R {
+  parseEnrichmentAnswer(payload, functionError, statusCode); // the same error handling
+  const catalog = (JSON.parse(payload) as { catalog?: unknown }).catalog;
+  if (catalog === null || typeof catalog !== 'object') throw new Error(`unexpected enrichment Lambda answer to a catalog-only repair: ${payload.slice(0, 300)}`);
+  return catalog as R;
+}

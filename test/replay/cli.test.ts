@@ -142,6 +142,43 @@ describe('tgpipe replay enrich --target aws', () => {
   });
 });
 
+describe('tgpipe replay enrich --catalog-only', () => {
+  it('--target aws: one invocation {"catalogOnly": true, from, to} (not one per day), the registered days printed', async () => {
+    lambda.on(InvokeCommand).callsFake(async (input: { Payload: Uint8Array }) => {
+      const event = JSON.parse(new TextDecoder().decode(input.Payload)) as { from: string; to: string };
+      const catalog = { from: event.from, to: event.to, days: 31, registered: { telegram: ['2026-05-01', '2026-05-30'], telegram_events: ['2026-05-30'] }, withoutFiles: ['2026-05-02'], ms: 812 };
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ days: [], catalog })) };
+    });
+    const r = await tgpipe('enrich', '--from', '2026-05-01', '--to', '2026-05-31', '--target', 'aws', '--function', 'Enrich', '--catalog-only');
+    expect(r.code).toBe(0);
+    const calls = lambda.commandCalls(InvokeCommand).map((c) => JSON.parse(new TextDecoder().decode(c.args[0].input.Payload as Uint8Array)));
+    expect(calls).toEqual([{ catalogOnly: true, from: '2026-05-01', to: '2026-05-31' }]);
+    expect(r.stdout).toContain('telegram: 2 partition(s) registered (2026-05-01..2026-05-30)');
+    expect(r.stdout).toContain('telegram_events: 1 partition(s) registered (2026-05-30..2026-05-30)');
+    expect(r.stdout).toContain('1 day(s) of 2026-05-01..2026-05-31 have no enriched file');
+    expect(r.stdout).toContain('catalog repaired for 2026-05-01..2026-05-31 (31 day(s), 812 ms)');
+  });
+
+  it('--target aws: a function error is a failure with its message', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify({ errorType: 'Error', errorMessage: 'Athena query q1 FAILED: Database not found' })) });
+    const r = await tgpipe('enrich', '--from', '2026-05-01', '--to', '2026-05-02', '--target', 'aws', '--function', 'Enrich', '--catalog-only');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('enrichment Lambda Unhandled: Error: Athena query q1 FAILED: Database not found');
+  });
+
+  it('--target local: nothing to register (DuckDB reads the folders), says so, exit 0', async () => {
+    const r = await tgpipe('enrich', '--from', '2026-05-01', '--to', '2026-05-02', '--data', join(dir, 'none'), '--catalog-only');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no partitions to register; nothing done/);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('appears in --help', async () => {
+    const h = await tgpipe('enrich', '--help');
+    expect(h.stdout).toContain('--catalog-only');
+  });
+});
+
 describe('the original pipeline\'s bucket (bare updates, one per object)', () => {
   const written = new Date(`${DAY}T23:00:00Z`);
   async function oldBucket(root: string): Promise<void> {
