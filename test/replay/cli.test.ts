@@ -160,7 +160,7 @@ describe('tgpipe replay enrich --catalog-only', () => {
   });
 
   it('--target aws: a function error is a failure with its message', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify({ errorType: 'Error', errorMessage: 'Athena query q1 FAILED: Database not found' })) });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify({ errorType: 'Error', errorMessage: 'Athena query q1 FAILED: Database not found' })) as never });
     const r = await tgpipe('enrich', '--from', '2026-05-01', '--to', '2026-05-02', '--target', 'aws', '--function', 'Enrich', '--catalog-only');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('enrichment Lambda Unhandled: Error: Athena query q1 FAILED: Database not found');
