@@ -3,6 +3,7 @@
  * find the update's chat, wrap the body in the raw envelope and put it on the sink. Answers follow
  * DESIGN.md (Webhook answers): Telegram retries every non-2xx, so only a sink failure is a 5xx.
  */
+import { botAccessChange, type BotAccess } from './bot-access';
 import { buildEnvelope, parseUpdateBody } from './envelope';
 import type { Logger } from './log';
 import { headerValue, secretMatches, SECRET_HEADER } from './secret';
@@ -47,6 +48,8 @@ export interface WebhookResult {
   readonly contextDate?: string;
   /** Set when a group in the allow-list became a supergroup: the id to add to ALLOWED_CHAT_IDS. */
   readonly migratedToChatId?: number;
+  /** Set for `my_chat_member`: the bot's own access to the chat changed (removed, demoted, added, ...). */
+  readonly botAccess?: BotAccess;
 }
 
 export interface WebhookDeps {
@@ -134,6 +137,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   let kind: string | undefined;
   let chatId: number | undefined;
   let migratedToChatId: number | undefined;
+  let botAccess: BotAccess | undefined;
   const updateId = parsed.update?.update_id;
 
   if (parsed.update) {
@@ -144,6 +148,14 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       return { ...answered('dropped_no_chat'), kind, updateId };
     }
     migratedToChatId = migrationTarget(classified?.payload, chatId, deps.allowedChatIds);
+    botAccess = botAccessChange(kind, classified?.payload);
+    if (botAccess) {
+      const allowed = deps.allowedChatIds.has(chatId);
+      const fields = { event: 'bot_access_changed', chat_id: chatId, change: botAccess.change, old_status: botAccess.oldStatus, new_status: botAccess.newStatus, chat_allowed: allowed, update_id: updateId };
+      // Only a chat the pipeline keeps is cut off: that one is an error (and an alarm, BotAccessLost).
+      if (botAccess.lost && allowed) deps.logger.error(`the bot lost access to chat ${chatId} (${botAccess.oldStatus} -> ${botAccess.newStatus}): its updates stop; add the bot back as an admin`, fields);
+      else deps.logger.info(`the bot's membership in chat ${chatId} changed (${botAccess.oldStatus} -> ${botAccess.newStatus})`, fields);
+    }
     if (migratedToChatId !== undefined) {
       deps.logger.error('chat migrated to a supergroup: add the new chat id to ALLOWED_CHAT_IDS', {
         event: 'chat_migrated',
@@ -153,7 +165,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       });
     }
     if (!deps.allowedChatIds.has(chatId)) {
-      return { ...answered('dropped_chat_not_allowed'), kind, chatId, updateId, migratedToChatId };
+      return { ...answered('dropped_chat_not_allowed'), kind, chatId, updateId, migratedToChatId, botAccess };
     }
   }
 
@@ -188,7 +200,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   }
 
   const envelope = buildEnvelope(body, forEnvelope, receivedAt, deps.utcOffsetMinutes, dataMode);
-  const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId };
+  const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
   const max = deps.maxRecordBytes;
   if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {

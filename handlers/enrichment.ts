@@ -107,7 +107,8 @@ export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: 
       event: 'scheduled_run',
       date: plan.date,
       days: days.map((s) => `${s.date}:${s.status}`),
-      ...emfFields({ ScheduledEnrichmentRuns: { value: 1, unit: 'Count' } }),
+      // EnrichmentHeartbeat is the alarm's metric (a deploy logs one too: handlers/deploy-heartbeat.ts).
+      ...emfFields({ ScheduledEnrichmentRuns: { value: 1, unit: 'Count' }, EnrichmentHeartbeat: { value: 1, unit: 'Count' } }),
     });
     return days;
   }

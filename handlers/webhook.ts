@@ -158,6 +158,16 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         { Outcome: result.outcome },
       ),
     });
+    if (result.botAccess?.lost && result.outcome !== 'dropped_chat_not_allowed') {
+      // A chat the pipeline keeps just cut the bot off: the BotAccessLost alarm and `tgpipe doctor` read this.
+      deps.logger.warn('bot access lost', {
+        event: 'bot_access_lost',
+        chat_id: result.chatId,
+        old_status: result.botAccess.oldStatus,
+        new_status: result.botAccess.newStatus,
+        ...emfFields({ BotAccessLost: { value: 1, unit: 'Count' } }, { Change: result.botAccess.change }),
+      });
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (result.status === 405) headers.allow = 'POST';
     return { statusCode: result.status, headers, body: result.body };

@@ -2,7 +2,7 @@
  * Monitoring: the watchdog Lambda and every alarm, all notifying one SNS topic (and an e-mail address
  * when `alarmEmail` is set). The README's "Operate" table says what each alarm means and what to do.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -15,7 +15,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BOT_ACCESS_LOST } from '../core/bot-access';
 import { METRICS_NAMESPACE } from '../core/metrics';
+import { HEARTBEAT_METRIC } from '../handlers/deploy-heartbeat';
 import { WEBHOOK_OUTCOMES } from '../core/webhook';
 import { FIREHOSE_ERROR_PREFIX } from '../schemas/layout';
 import { removalPolicyOf } from './buckets';
@@ -41,6 +43,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly watchdog: PipelineFunction;
+  readonly deployHeartbeat: PipelineFunction;
   readonly alarms: Record<string, cloudwatch.Alarm> = {};
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -170,6 +173,23 @@ export class Monitoring extends Construct {
       }),
     );
 
+    // The bot removed from a kept group, or no longer an admin there (my_chat_member): the group's
+    // updates stop (or shrink to commands) and Telegram says nothing else. The webhook log line
+    // (event bot_access_lost) names the chat.
+    const accessLost = (change: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'BotAccessLost', dimensionsMap: { Change: change }, statistic: 'Sum', period: FIVE_MINUTES });
+    alarm(
+      'BotAccessLost',
+      'The bot was removed from a group in allowedChatIds or lost its admin rights there: that group\'s updates stop. The webhook log (event bot_access_lost) names the chat; add the bot back as an admin.',
+      atLeastOnce,
+      new cloudwatch.MathExpression({
+        expression: 'FILL(removed, 0) + FILL(demoted, 0)',
+        usingMetrics: Object.fromEntries(BOT_ACCESS_LOST.map((c) => [c, accessLost(c)])),
+        label: 'BotAccessLost (removed + demoted)',
+        period: FIVE_MINUTES,
+      }),
+    );
+
     // --- Enrichment
     alarm(
       'EnrichmentErrors',
@@ -185,14 +205,30 @@ export class Monitoring extends Construct {
     );
 
     // Errors and the failure queue say nothing when the schedule itself stops (disabled, deleted, or
-    // the Lambda never invoked): every scheduled run that completes logs a heartbeat metric, and 30 hours
-    // (five 6-hour periods) without one alarm. A daily run puts one in every such window.
-    alarm(
+    // the Lambda never invoked): every scheduled run that completes logs a heartbeat, and 30 hours (five
+    // 6-hour periods, missing data breaching) without one alarm. A deploy logs one too (a custom
+    // resource, created before the alarm), so a new stack is quiet until its first run is due instead of
+    // alarming at once; when runs stop, the alarm fires 30 hours after the last heartbeat as before.
+    this.deployHeartbeat = new PipelineFunction(this, 'DeployHeartbeat', {
+      entry: 'handlers/deploy-heartbeat.ts',
+      description: 'Deploy heartbeat: one EnrichmentHeartbeat at each deploy, so EnrichmentDidNotRun waits for the first scheduled run',
+      memoryMiB: 128,
+      timeout: Duration.minutes(2),
+      logRetentionDays: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(false),
+      environment: { HEARTBEAT_SETTLE_MS: '30000' },
+    });
+    const heartbeat = new CustomResource(this, 'DeployHeartbeatResource', {
+      serviceToken: this.deployHeartbeat.function.functionArn,
+      resourceType: 'Custom::EnrichmentHeartbeat',
+    });
+    const didNotRun = alarm(
       'EnrichmentDidNotRun',
-      'No scheduled enrichment completed in the last 30 hours: check the schedule (enabled?) and the enrichment log; re-run missed days (README, Operate).',
+      'No scheduled enrichment completed in the last 30 hours (nor a deploy): check the schedule (enabled?) and the enrichment log; re-run missed days (README, Operate).',
       { threshold: 1, evaluationPeriods: 5, datapointsToAlarm: 5, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ScheduledEnrichmentRuns', statistic: 'Sum', period: Duration.hours(6) }),
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: HEARTBEAT_METRIC, statistic: 'Sum', period: Duration.hours(6) }),
     );
+    didNotRun.node.addDependency(heartbeat);
     // Bad lines never stop a day: they are set aside under _quarantine/ and counted. Someone should look.
     const enrichmentMetric = (name: string, statistic = 'Sum', period = Duration.hours(6)) =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period });

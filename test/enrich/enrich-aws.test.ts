@@ -149,6 +149,9 @@ describe('enrichment handler', () => {
     expect(beats).toHaveLength(1);
     expect(beats[0]).toMatchObject({ date: '2026-03-09', days: ['2026-03-08:empty', '2026-03-09:empty'], ScheduledEnrichmentRuns: 1 });
     expect(JSON.stringify((beats[0] as { _aws: unknown })._aws)).toContain('"Name":"ScheduledEnrichmentRuns"');
+    // The EnrichmentDidNotRun alarm's metric (a deploy logs one too).
+    expect(beats[0]).toMatchObject({ EnrichmentHeartbeat: 1 });
+    expect(JSON.stringify((beats[0] as { _aws: unknown })._aws)).toContain('"Name":"EnrichmentHeartbeat"');
     // A manual day is not the schedule; a failing scheduled run leaves no heartbeat.
     await runEnrichment({ date: '2026-03-01' }, deps, {});
     s3.on(ListObjectsV2Command).rejects(new Error('AccessDenied'));

@@ -86,7 +86,7 @@ describe('ingestion', () => {
 
   it('every Lambda is bundled Node 24 arm64 with its own log group and retention', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.length).toBe(4); // webhook, enrichment, replay, watchdog
+    expect(functions.length).toBe(5); // webhook, enrichment, replay, watchdog, deploy heartbeat
     for (const [, f] of functions) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
@@ -242,7 +242,7 @@ describe('monitoring', () => {
     for (const name of [
       'FirehoseDataFreshness', 'FirehoseDeliveryFailures', 'WebhookSinkFailed', 'WebhookErrors', 'Ingress5xx', 'ChatMigrated',
       'EnrichmentErrors', 'EnrichmentFailureQueue', 'EnrichmentDidNotRun', 'EnrichmentQuarantined', 'PendingUpdatesGrowing', 'TelegramDeliveryErrors',
-      'WebhookNotRegistered',
+      'WebhookNotRegistered', 'BotAccessLost',
     ]) {
       expect(names).toContain(name);
     }
@@ -250,17 +250,37 @@ describe('monitoring', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Updates', Namespace: 'TelegramPipeline', Dimensions: [{ Name: 'Outcome', Value: 'sink_failed' }],
     });
-    // A schedule that stopped is an alarm too: 30 hours without the scheduled run's heartbeat, missing data breaching.
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ScheduledEnrichmentRuns', Namespace: 'TelegramPipeline', Statistic: 'Sum', Period: 21_600,
-      EvaluationPeriods: 5, DatapointsToAlarm: 5, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
-    });
     const migrated = alarms.find(([id]) => /ChatMigrated/.test(id))![1].Properties;
     expect(JSON.stringify(migrated.Metrics)).toContain('"Value":"stored"');
     expect(JSON.stringify(migrated.Metrics)).toContain('"Value":"dropped_chat_not_allowed"');
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'errors/' }] } } },
     });
+  });
+
+  it('EnrichmentDidNotRun: quiet until the first run is due (a deploy heartbeat before the alarm exists), still fires when runs stop', () => {
+    const [alarmId, alarm] = ofType('AWS::CloudWatch::Alarm').find(([id]) => /EnrichmentDidNotRun/.test(id))!;
+    // 30 hours (five 6-hour periods) without a heartbeat, missing data breaching: a schedule that stopped alarms.
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'EnrichmentHeartbeat', Namespace: 'TelegramPipeline', Statistic: 'Sum', Period: 21_600,
+      EvaluationPeriods: 5, DatapointsToAlarm: 5, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+    });
+    // The heartbeat resource is created (and its point logged) before the alarm: the alarm's first evaluation sees it.
+    const [heartbeatId, heartbeat] = ofType('Custom::EnrichmentHeartbeat')[0]!;
+    expect(resources[alarmId]!.DependsOn).toContain(heartbeatId);
+    const [fnId, fn] = functionByEntry(/^Deploy heartbeat/);
+    expect(heartbeat.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+    expect(fn.Properties.Timeout).toBeGreaterThan(Number(fn.Properties.Environment.Variables.HEARTBEAT_SETTLE_MS) / 1000);
+  });
+
+  it('BotAccessLost: the bot removed from a kept group or demoted there, from the webhook\'s metric', () => {
+    const alarm = ofType('AWS::CloudWatch::Alarm').find(([id]) => /BotAccessLost/.test(id))![1].Properties;
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', EvaluationPeriods: 1 });
+    const metrics = JSON.stringify(alarm.Metrics);
+    expect(metrics).toContain('"MetricName":"BotAccessLost"');
+    expect(metrics).toContain('{"Name":"Change","Value":"removed"}');
+    expect(metrics).toContain('{"Name":"Change","Value":"demoted"}');
+    expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(removed, 0) + FILL(demoted, 0)');
   });
 
   it('lines the daily build set aside raise an alarm', () => {
