@@ -5,6 +5,7 @@
  *   npm run bench                       cold start, webhook burst, enrichment 100k + 1M, reports, cost, drills
  *   npm run bench -- --quick            smaller sizes (about a minute)
  *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | dashboard | cost | drills | cli
+ *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | import | reports | cost | drills
  *   npm run bench -- --no-drills        without the reliability drills (100k updates each; also in npm test)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { runCliBench } from './cli';
 import { runColdStartBench } from './cold-start';
 import { envelopeSizes, costPerDay, jqHoursEstimate, PRICES, PRICES_AS_OF, rawObjectsPerDay } from './cost';
 import { runEnrichmentBench, type EnrichmentBenchResult } from './enrichment';
+import { runImportBench } from './import';
 import { burstWithFaultsDrill, crashDrill } from './lib/drills';
 import { measureHandlerMs } from './lib/handler-latency';
 import { ratio, round } from './lib/stats';
@@ -24,7 +26,7 @@ import { runWebhookBench } from './webhook-burst';
 import { DEFAULT_CONFIG } from '../infra/config';
 import { loadFixtures, ALLOWED_CHATS } from '../test/support/fixtures';
 
-const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
+const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'import', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -130,6 +132,20 @@ if (wanted('cli')) {
     bars.push({ bar: 'tgpipe ingest stores every update of the file', value: c.ingest.map((i) => n(i.accepted)).join(' / '), pass: c.ingest.every((i) => i.accepted === i.updates) });
   } catch (e) {
     fail('cli', e);
+  }
+}
+
+if (wanted('import')) {
+  say('\n== history import: a Telegram Desktop export (result.json) into the local raw layer, vs reading its bytes alone (one process each)');
+  try {
+    const messages = quick ? 100_000 : 1_000_000;
+    const r = await runImportBench({ messages });
+    results.import = r;
+    say(`  ${n(messages)} messages, ${r.fileMiB} MiB: ours ${secs(r.ours.ms)} ${r.ours.maxRssMiB} MiB peak RSS (${n(r.messagesPerSecond)} messages/s, ${r.mibPerSecond} MiB/s, ${r.ours.objects} objects on ${r.ours.days} days) | reading alone ${secs(r.readFloor.ms)} ${r.readFloor.maxRssMiB} MiB`);
+    table.push([`history import, ${n(messages)} messages (${r.fileMiB} MiB result.json)`, `${secs(r.ours.ms)}, ${r.ours.maxRssMiB} MiB peak RSS, ${r.ours.objects} objects`, `reading the file alone: ${secs(r.readFloor.ms)}, ${r.readFloor.maxRssMiB} MiB (${r.ratioToRead}x)`]);
+    bars.push({ bar: 'history import: peak RSS <= 300 MB at 1M messages', value: `${r.ours.maxRssMiB} MiB at ${n(messages)}`, pass: messages === 1_000_000 ? r.ours.maxRssMiB * 1.048576 <= 300 : null });
+  } catch (e) {
+    fail('import', e);
   }
 }
 
