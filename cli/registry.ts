@@ -34,6 +34,7 @@ DIR/enriched/, the dashboard at GET / (built at start and after each enrichment)
     { flags: '--demo', description: 'with no data yet, generate a clearly marked demo group first (npm start)' },
     { flags: '--no-timer', description: 'no daily enrichment' },
     { flags: '--log-level <level>', description: 'debug (one line per request), info (default, or LOG_LEVEL), warn, error', choices: ['debug', 'info', 'warn', 'error'] },
+    { flags: '--log-format <format>', description: 'pretty (readable lines, the default in a terminal) or json (the default otherwise)', choices: ['pretty', 'json'] },
     { flags: '--log-requests', description: 'same as --log-level debug', hidden: true },
     { flags: '--durability <mode>', description: 'process or disk (see below)', default: 'process', choices: ['process', 'disk'] },
     { flags: '--buffer-mib <n>', description: 'start a new raw object after N MiB of lines (default 64, as Firehose)' },
@@ -55,6 +56,7 @@ its value is never printed. Register it with Telegram through a public tunnel:
   tgpipe set-webhook --url https://<tunnel>/webhook --secret "$(cat DIR/.secret)" --token <bot token>
 With TELEGRAM_BOT_TOKEN set, the server long-polls getUpdates instead (offset kept in DIR/.offset,
 advanced only after the updates are stored); Telegram refuses getUpdates while a webhook is set.
+One server per data folder: DIR/.serve.lock names the running one's PID.
 SIGINT/SIGTERM: stop accepting, finish the requests in flight, flush the raw objects, exit 0.`,
   load: () => import('./commands/serve'),
 };
@@ -296,4 +298,21 @@ Examples:
   load: () => import('./commands/import'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, setWebhook];
+
+const chats: CommandSpec = {
+  name: 'chats',
+  summary: 'list every chat the bot has heard from (stored or dropped), with the id for ALLOWED_CHAT_IDS',
+  description: `Lists every chat the bot has heard from, whether its updates were stored or dropped (not in
+ALLOWED_CHAT_IDS): id, type, title (groups and channels; a private chat shows its id alone), first and
+last seen, updates stored and dropped, messages in the enriched tables, and whether it is allowed.
+Updates with no chat at all (inline queries, poll answers, ...) are counted by kind. Kept by tgpipe serve
+and tgpipe ingest in DIR/.chats.json.`,
+  options: [DATA, { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] }, ALLOWED],
+  after: `
+The first thing to do with a new group: add the bot, send a message, run tgpipe chats, and put the
+group's id in ALLOWED_CHAT_IDS (or --allowed-chat-ids). On AWS, the webhook Lambda logs each dropped
+chat once (event chat_not_allowed, with its id and title) in its log group.`,
+  load: () => import('./commands/chats'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook];

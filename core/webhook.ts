@@ -44,6 +44,9 @@ export interface WebhookResult {
   readonly outcome: WebhookOutcome;
   readonly kind?: string;
   readonly chatId?: number;
+  /** The chat's type and, for groups and channels, its title (a private chat's "title" is a person's name: never kept here). */
+  readonly chatType?: string;
+  readonly chatTitle?: string;
   readonly updateId?: number;
   readonly contextDate?: string;
   /** Set when a group in the allow-list became a supergroup: the id to add to ALLOWED_CHAT_IDS. */
@@ -128,6 +131,38 @@ export function answerOnHeaders(method: string, headers: WebhookRequest['headers
   return undefined;
 }
 
+/** The chat object an update names (`message.chat`, or the message of a callback query). */
+function chatOf(payload: any): { type?: unknown; title?: unknown } | undefined {
+  const chat = payload?.chat ?? payload?.message?.chat;
+  return chat !== null && typeof chat === 'object' ? chat : undefined;
+}
+
+function chatDescription(payload: any): { chatType?: string; chatTitle?: string } {
+  const chat = chatOf(payload);
+  const chatType = typeof chat?.type === 'string' ? chat.type : undefined;
+  const chatTitle = chatType !== 'private' && typeof chat?.title === 'string' ? chat.title : undefined;
+  return { chatType, chatTitle };
+}
+
+/** Chats whose dropping was logged by this process (a container on AWS): each is logged once. */
+const droppedChatsLogged = new Set<number>();
+const MAX_DROPPED_CHATS_LOGGED = 10_000;
+
+/**
+ * The first update of a chat that is not allowed is logged (id and, for groups, title) at warn, so an
+ * operator setting up sees the id to add to ALLOWED_CHAT_IDS without debug logs; later ones are counted only.
+ */
+function logDroppedChatOnce(logger: WebhookDeps['logger'], chatId: number, chat: { chatType?: string; chatTitle?: string }): void {
+  if (droppedChatsLogged.has(chatId) || droppedChatsLogged.size >= MAX_DROPPED_CHATS_LOGGED) return;
+  droppedChatsLogged.add(chatId);
+  logger.warn('updates from a chat that is not allowed are dropped: add its id to ALLOWED_CHAT_IDS to keep them', {
+    event: 'chat_not_allowed',
+    chat_id: chatId,
+    chat_type: chat.chatType,
+    chat_title: chat.chatTitle,
+  });
+}
+
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookResult> {
   const refused = answerOnHeaders(request.method, request.headers, deps.secret);
   if (refused) return refused;
@@ -138,6 +173,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   let chatId: number | undefined;
   let migratedToChatId: number | undefined;
   let botAccess: BotAccess | undefined;
+  let chat: { chatType?: string; chatTitle?: string } = {};
   const updateId = parsed.update?.update_id;
 
   if (parsed.update) {
@@ -164,8 +200,10 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
         update_id: updateId,
       });
     }
+    chat = chatDescription(classified?.payload);
     if (!deps.allowedChatIds.has(chatId)) {
-      return { ...answered('dropped_chat_not_allowed'), kind, chatId, updateId, migratedToChatId, botAccess };
+      logDroppedChatOnce(deps.logger, chatId, chat);
+      return { ...answered('dropped_chat_not_allowed'), kind, chatId, ...chat, updateId, migratedToChatId, botAccess };
     }
   }
 
@@ -200,7 +238,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   }
 
   const envelope = buildEnvelope(body, forEnvelope, receivedAt, deps.utcOffsetMinutes, dataMode);
-  const base = { kind, chatId, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess };
+  const base = { kind, chatId, ...chat, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
   const max = deps.maxRecordBytes;
   if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {

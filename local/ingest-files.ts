@@ -11,7 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { describeFsError } from '../core/fs-errors';
 import type { Rejection } from '../core/ingest-files';
 import { UpdateStreamParser } from '../core/update-stream';
-import type { WebhookDeps } from '../core/webhook';
+import type { WebhookDeps, WebhookResult } from '../core/webhook';
 import { ingestUpdates, type IngestCounts } from './ingest';
 
 export interface IngestFilesReport extends IngestCounts {
@@ -78,6 +78,7 @@ export async function ingestFiles(
   files: ReadonlyArray<{ path: string; size: number }>,
   deps: WebhookDeps,
   onProgress?: (p: IngestProgress) => void,
+  onEachResult?: (result: WebhookResult) => void,
 ): Promise<IngestFilesReport> {
   const report: IngestFilesReport = { accepted: 0, ignored: 0, failed: 0, files: files.length, bytes: 0, rejected: [], rejectedMore: 0, days: new Map() };
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
@@ -86,7 +87,8 @@ export async function ingestFiles(
     if (report.rejected.length < KEEP_REJECTIONS) report.rejected.push(r);
     else report.rejectedMore += 1;
   };
-  const onResult = (r: { contextDate?: string; outcome: string }) => {
+  const onResult = (r: WebhookResult) => {
+    onEachResult?.(r);
     if ((r.outcome === 'stored' || r.outcome === 'stored_unparsed') && r.contextDate) report.days.set(r.contextDate, (report.days.get(r.contextDate) ?? 0) + 1);
   };
   let pending: string[] = [];

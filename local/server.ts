@@ -49,6 +49,8 @@ export interface LocalServerOptions {
   /** One JSON log line per webhook request (off by default: bursts stay fast). */
   readonly logRequests?: boolean;
   readonly maxBodyBytes?: number;
+  /** Called with every webhook answer (e.g. the chat registry's tally); must be cheap. */
+  readonly onResult?: (result: WebhookResult) => void;
   /** Extra fields for `GET /healthz` (e.g. the sink's counters). */
   readonly health?: () => Record<string, unknown>;
   /** A new connection must send its first request's headers within this (default 10 s); so must each request. */
@@ -117,6 +119,7 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
 
   const answer = (req: IncomingMessage, res: ServerResponse, started: number, bytes: number, result: WebhookResult): void => {
     outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+    options.onResult?.(result);
     if (closing) res.setHeader('connection', 'close');
     if (result.status === 405) res.setHeader('allow', 'POST');
     send(res, result.status, result.body);

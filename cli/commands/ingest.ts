@@ -3,6 +3,7 @@ import { loadConfig } from '../../core/config';
 import { localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
 import { ingestFiles, listInputFiles } from '../../local/ingest-files';
+import { ChatTally } from '../../local/chat-registry-file';
 import { loadOrCreateSecret } from '../../local/secret-store';
 import { localPrivacy } from '../../adapters/local/privacy';
 import { buildDays } from '../build-days';
@@ -62,6 +63,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const privacy = await localPrivacy(stores.dataDir, config.dataMode, { env: io.env });
   privacy.stop();
   const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
+  const chats = new ChatTally(stores.dataDir);
   let lastDraw = 0;
   let report;
   try {
@@ -70,10 +72,11 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       if (now - lastDraw < 100) return;
       lastDraw = now;
       bar.update(`${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)}, ${p.updates.toLocaleString('en-US')} updates`);
-    });
+    }, (r) => chats.add(r));
   } finally {
     bar.done();
     await sink.close();
+    await chats.close();
   }
   for (const r of report.rejected.slice(0, MAX_LISTED)) io.stderr(`rejected: ${r.where}: ${r.reason}\n`);
   const more = report.rejected.length + report.rejectedMore - MAX_LISTED;

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_UTC_OFFSET } from '../../core/config';
 import { UsageError, type CliIo, type OptionValues } from '../command';
+import { requireDataFolder } from '../files';
 
 /** Options as declared in cli/registry.ts. */
 interface Values {
@@ -12,6 +13,9 @@ interface Values {
 
 export async function run(options: OptionValues, _positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
+  // A folder that does not exist is an error that says how to get data (not an empty report written
+  // into a new ./data); a folder with nothing in it yet gets the dashboard's "what to do next" page.
+  requireDataFolder(values.data);
   const out = resolve(values.out ?? join(values.data, 'report.html'));
   const timeZone = values['utc-offset'] ?? (io.env.CONTEXT_UTC_OFFSET || DEFAULT_UTC_OFFSET);
   const { checkTimeZone } = await import('../../dashboard/build/zone');

@@ -1,6 +1,6 @@
 /** `tgpipe serve`: the whole local pipeline: webhook server, local Firehose, daily enrichment, dashboard. */
 import { loadConfig } from '../../core/config';
-import { createLogger, type LogLevel } from '../../core/log';
+import type { LogLevel } from '../../core/log';
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
 import type { DaySummary, EnrichDeps } from '../../core/enrich';
 import type { WebhookDeps } from '../../core/webhook';
@@ -11,7 +11,12 @@ import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
 import { loadOrCreatePageToken, loadOrCreateSecret } from '../../local/secret-store';
 import { localPrivacy } from '../../adapters/local/privacy';
+import { ChatTally } from '../../local/chat-registry-file';
+import { checkPortFree } from '../../local/port-probe';
+import { lockDataFolder } from '../../local/serve-lock';
 import { startServer } from '../../local/server';
+import { cliLogger } from '../logger';
+import { mkdir } from 'node:fs/promises';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 
 
@@ -41,6 +46,7 @@ interface Values {
   demo: boolean;
   'no-timer': boolean;
   'log-level'?: string;
+  'log-format'?: string;
   'log-requests': boolean;
   durability: string;
   'buffer-mib'?: string;
@@ -68,7 +74,15 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   }
 
   const stores = localStores(values.data);
-  const logger = createLogger({ service: 'tgpipe-serve', level, write: (l) => process.stderr.write(l), withoutMetricEnvelope: true });
+  // A person at a terminal reads lines; a pipe or a log collector gets JSON lines (--log-format overrides).
+  const format = (values['log-format'] ?? (io.isTTY?.stderr ? 'pretty' : 'json')) as 'pretty' | 'json';
+  const logger = cliLogger('tgpipe-serve', level, io, { format });
+  // Before anything is written: a busy port, or another server on this folder, is said and nothing changes.
+  await checkPortFree(values.host, port);
+  await mkdir(stores.dataDir, { recursive: true });
+  const lock = lockDataFolder(stores.dataDir);
+  if (lock.staleFrom !== undefined) logger.warn('took over the lock of a server that is gone', { event: 'stale_lock', pid: lock.staleFrom });
+  const chats = new ChatTally(stores.dataDir, { flushEveryMs: 5_000 });
   const { secret, source, created } = await loadOrCreateSecret(stores.dataDir, config.webhookSecret);
   // Beyond loopback the report (member names and ids) is protected by a token; on loopback only if one is set.
   const exposed = !isLoopback(values.host);
@@ -142,6 +156,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       logRequests: level === 'debug',
       page: async () => dashboard.current(),
       health: () => ({ storage: sink.storage(), sink: sink.stats }),
+      onResult: (r) => chats.add(r),
       pageToken: pageToken?.secret,
     },
     values.host,
@@ -217,6 +232,8 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   privacy.stop();
   await poller;
   await sink.close();
+  await chats.close();
+  lock.release();
   const outcomes = Object.entries(running.outcomes).map(([k, v]) => `${k}=${v}`).join(' ');
   io.stdout(`tgpipe serve: closed${outcomes ? ` (${outcomes})` : ''}\n`);
   process.off('SIGINT', again);

@@ -179,8 +179,12 @@ describe('webhook handler: answers (DESIGN.md, Webhook answers)', () => {
     expect((await handler(event(other.body))).statusCode).toBe(200);
     expect((await handler(event(chatless.body))).statusCode).toBe(200);
     expect(putLines()).toHaveLength(0);
-    expect(logger.lines.map((l) => l.outcome)).toEqual(['dropped_chat_not_allowed', 'dropped_no_chat']);
-    expect(logger.lines[0]).toMatchObject({ Updates: 1, Outcome: 'dropped_chat_not_allowed' });
+    // The first update of a chat not allowed is also logged once, with its id, for the operator.
+    expect(logger.lines.filter((l) => l.event === 'chat_not_allowed')).toHaveLength(1);
+    expect(logger.lines.find((l) => l.event === 'chat_not_allowed')).toMatchObject({ level: 'warn', chat_id: expect.any(Number) });
+    const requests = logger.lines.filter((l) => l.outcome !== undefined);
+    expect(requests.map((l) => l.outcome)).toEqual(['dropped_chat_not_allowed', 'dropped_no_chat']);
+    expect(requests[0]).toMatchObject({ Updates: 1, Outcome: 'dropped_chat_not_allowed' });
   });
 
   it('several allowed chats', async () => {
