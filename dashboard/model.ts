@@ -70,6 +70,8 @@ export interface TopMessage {
   readonly messageId: string;
   /** The first 200 characters of the text or caption; data, never markup. */
   readonly text: string;
+  /** message_kind, to name a message without text. */
+  readonly kind: string;
   readonly reactions: number;
 }
 

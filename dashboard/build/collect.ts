@@ -329,7 +329,7 @@ export async function collectDashboardData(engine: QueryEngine, options: Collect
     if (r.day === null || r.day === undefined) continue; // the message itself is not in telegram
     const c = chatOf(r.chat_id);
     const list = perChat.get(c) ?? [];
-    list.push({ chat: c, day: dayIndex(r.day), member: memberOf(r.sender), messageId: String(r.message_id), text: String(r.text ?? ''), reactions: num(r.reactions) });
+    list.push({ chat: c, day: dayIndex(r.day), member: memberOf(r.sender), messageId: String(r.message_id), text: String(r.text ?? ''), kind: String(r.kind ?? 'other'), reactions: num(r.reactions) });
     perChat.set(c, list);
   }
   const topMessages = [...perChat.values()].flatMap((l) => l.sort((a, b) => b.reactions - a.reactions || a.day - b.day).slice(0, TOP_MESSAGES_PER_CHAT));

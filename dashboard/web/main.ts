@@ -144,11 +144,10 @@ function update(patch: Partial<State>): void {
   state = { ...state, ...patch };
   if (state.from > state.to) state = { ...state, to: state.from };
   writeHash();
-  renderAll();
+  renderAll(false);
 }
 
 function header(): HTMLElement {
-  const chatTitle = state.chat >= 0 ? data.chats[state.chat]!.title : data.chats.map((c) => c.title).join(' · ') || t('appTitle');
   const built = new Date(data.generatedAt);
   const controls = h(
     'div',
@@ -193,7 +192,7 @@ function header(): HTMLElement {
   return h(
     'header',
     { class: 'top' },
-    h('div', { class: 'title-row' }, h('h1', {}, chatTitle), prefs),
+    h('div', { class: 'title-row' }, h('h1', {}, chatTitle()), prefs),
     data.chats.some((c) => c.demo) ? h('div', { class: 'demo', id: 'demo-banner' }, t('demoBanner')) : null,
     h('p', { class: 'data-line', id: 'data-range' }, t('dataLine', { from: first, to: last, zone: data.timeZone, built: built.toLocaleString(lang) })),
     data.days ? controls : null,
@@ -210,17 +209,48 @@ function nav(): HTMLElement {
   return bar;
 }
 
-function renderAll(): void {
+function chatTitle(): string {
+  return state.chat >= 0 ? data.chats[state.chat]!.title : data.chats.map((c) => c.title).join(' · ') || t('appTitle');
+}
+
+/** After a filter or view change: the controls show the state (the header is built once per language and theme). */
+function syncShell(top: HTMLElement, bar: HTMLElement | null): void {
+  top.querySelector('h1')!.textContent = chatTitle();
+  const set = (selector: string, value: string) => {
+    const el = top.querySelector<HTMLInputElement | HTMLSelectElement>(selector);
+    if (el && el.value !== value) el.value = value;
+  };
+  set('select[name=range]', state.preset);
+  set('input[name=from]', isoOf(state.from));
+  set('input[name=to]', isoOf(state.to));
+  set('select[name=chat]', String(state.chat));
+  set('select[name=member]', String(state.member));
+  bar?.querySelectorAll<HTMLButtonElement>('button[data-view]').forEach((b) => {
+    const on = b.dataset.view === state.view;
+    b.classList.toggle('active', on);
+    if (on) b.setAttribute('aria-current', 'page');
+    else b.removeAttribute('aria-current');
+  });
+}
+
+let shell: { top: HTMLElement; bar: HTMLElement | null } | undefined;
+
+/** Redraws the page: the whole shell when `full` (start, language, theme), else only the view. */
+function renderAll(full = true): void {
   const started = performance.now();
   disposeAll();
-  clear(app);
-  app.append(header());
+  if (full || !shell) {
+    clear(app);
+    shell = { top: header(), bar: data.days ? nav() : null };
+    app.append(shell.top);
+    if (shell.bar) app.append(shell.bar);
+  } else syncShell(shell.top, shell.bar);
+  app.querySelector('main')?.remove();
   if (!data.days) {
     const main = h('main', { class: 'view', 'data-view': 'empty' });
     app.append(main);
     renderEmpty(main);
   } else {
-    app.append(nav());
     const f: Filter = { from: state.from, to: state.to, chat: state.chat, member: state.member };
     const main = h('main', { class: 'view', 'data-view': state.view });
     app.append(main);
@@ -257,7 +287,7 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
 });
 window.addEventListener('hashchange', () => {
   state = readHash();
-  renderAll();
+  renderAll(false);
 });
 let resizing = 0;
 window.addEventListener('resize', () => {

@@ -33,6 +33,6 @@ export function renderActivity({ m, f, el, gran, setGran }: ViewContext): void {
   });
   const rows = s.starts.map((d, i) => [bucketLabel(m, d, gran), fmtNumber(s.messages[i]!), fmtNumber(s.active[i]!)]).reverse();
   el.append(
-    card(t('activityTitle'), { wide: true, id: 'activity-table' }, h('details', { class: 'data' }, h('summary', {}, `${t('date')} · ${t('messages')} · ${t('activeMembers')}`), table([t('date'), t('messages'), t('activeMembers')], rows, [false, true, true]))),
+    card(t('dataTable'), { wide: true, id: 'activity-table' }, h('details', { class: 'data' }, h('summary', {}, `${t('date')} · ${t('messages')} · ${t('activeMembers')}`), table([t('date'), t('messages'), t('activeMembers')], rows, [false, true, true]))),
   );
 }

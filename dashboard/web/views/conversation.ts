@@ -56,12 +56,14 @@ export function renderConversation({ m, f, el }: ViewContext): void {
   const hist = chartBox('medium');
   el.append(card(t('replyHistogram'), { wide: true, facts: ['replyTimes'], note, id: 'reply-times' }, head, rt.messages ? hist : emptyNote()));
   if (rt.messages) {
+    const first = Math.max(0, rt.buckets.findIndex((n) => n > 0));
+    const shown = rt.buckets.slice(first);
     draw(hist, 'reply-times', {
       grid: { left: 64, right: 24, top: 16, bottom: 56 },
       tooltip: { trigger: 'axis', renderMode: 'richText' },
-      xAxis: { type: 'category', name: t('replyHistogram'), nameLocation: 'middle', nameGap: 32, data: rt.buckets.map((_, b) => fmtDuration(bucketLow(b))) },
+      xAxis: { type: 'category', name: t('replyHistogram'), nameLocation: 'middle', nameGap: 32, data: shown.map((_, b) => fmtDuration(bucketLow(b + first))) },
       yAxis: valueAxis(t('repliedMessages')),
-      series: [{ name: t('repliedMessages'), type: 'bar', itemStyle: { color: SERIES.messages }, data: rt.buckets }],
+      series: [{ name: t('repliedMessages'), type: 'bar', itemStyle: { color: SERIES.messages }, data: shown }],
     });
   }
 }

@@ -4,7 +4,7 @@ import { memberColor, SERIES } from '../colors';
 import { reactionStats } from '../data';
 import { h } from '../dom';
 import { fmtDay, fmtNumber } from '../format';
-import { t } from '../i18n';
+import { kindName, t } from '../i18n';
 import { TOP_MESSAGES_PER_CHAT } from '../../model';
 import { card, chartBox, emptyNote } from '../ui';
 import { chartHeight, memberBars, shareBars } from './common';
@@ -38,7 +38,7 @@ export function renderReactions({ m, f, el, pickMember }: ViewContext): void {
       const who = m.d.members[x.member]!;
       const b = h('button', { type: 'button', class: 'member-link' }, h('span', { class: 'dot', style: `background:${memberColor(x.member)}` }), who.name);
       b.addEventListener('click', () => pickMember(x.member));
-      return h('li', {}, h('div', { class: 'msg-text' }, x.text || '—'), h('div', { class: 'msg-meta' }, b, ` · ${fmtDay(m.dayMs(x.day))}${m.d.chats.length > 1 ? ` · ${m.d.chats[x.chat]!.title}` : ''} · `, h('strong', {}, `${fmtNumber(x.reactions)} ${t('reactions').toLowerCase()}`)));
+      return h('li', {}, h('div', { class: 'msg-text' }, x.text || `[${kindName(x.kind)}]`), h('div', { class: 'msg-meta' }, b, ` · ${fmtDay(m.dayMs(x.day))}${m.d.chats.length > 1 ? ` · ${m.d.chats[x.chat]!.title}` : ''} · `, h('strong', {}, `${fmtNumber(x.reactions)} ${t('reactions').toLowerCase()}`)));
     }),
   );
   el.append(card(t('mostReacted'), { wide: true, facts: ['topMessages'], note: t('mostReactedNote', { n: TOP_MESSAGES_PER_CHAT }), id: 'top-messages' }, top.length ? list : emptyNote()));
