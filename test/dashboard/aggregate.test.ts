@@ -8,7 +8,7 @@ import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
 import { addedReactions, collectDashboardData } from '../../dashboard/build/collect';
 import { localSecondsSql, offsetAt, offsetSegments } from '../../dashboard/build/zone';
 import type { DashboardData } from '../../dashboard/model';
-import { activitySeries, leaderboard, memberCountSeries, model, replyTimes, weekHourGrid, type Filter, type Model } from '../../dashboard/web/data';
+import { activitySeries, leaderboard, memberCountSeries, model, replyTimes, topTerms, weekHourGrid, type Filter, type Model } from '../../dashboard/web/data';
 import { buildDataset, tempDataDir } from '../local/reports-support';
 import { FORUM_ID, OFFSET_MINUTES, fixtureUpdates } from './fixture';
 
@@ -131,6 +131,28 @@ describe('aggregations over the cubes equal SQL on the Parquet files', () => {
     expect(r.messages).toBe(Number(exact!.n));
     expect(r.median!).toBeGreaterThan(Number(exact!.median) / 1.35);
     expect(r.median!).toBeLessThan(Number(exact!.median) * 1.35);
+  });
+
+  it('top terms per month and chat come from telegram_terms when the deployment has it, stop words left out', async () => {
+    // The terms table (another release adds it to schemas/): made here with its documented columns.
+    await engine.query(`CREATE OR REPLACE TABLE telegram_terms AS
+      SELECT context_date, chat_id, user_id, kind AS term_kind, term, CAST(count(1) AS BIGINT) AS occurrences, CAST(count(1) AS BIGINT) AS messages, term IN ('ok', 'is') AS is_stop_word
+      FROM (SELECT context_date, chat_id, user_id, CASE WHEN w LIKE '#%' THEN 'hashtag' ELSE 'word' END AS kind, w AS term
+            FROM (SELECT context_date, chat_id, user_id, unnest(string_split(lower(text), ' ')) AS w FROM telegram WHERE text IS NOT NULL) x WHERE w <> '') y
+      GROUP BY ALL`);
+    try {
+      const withTerms = model(await collectDashboardData(engine, { timeZone: '-03:00' }));
+      expect(withTerms.d.parts.terms).toEqual({ ok: true });
+      const april: Filter = { from: dayOf('2024-04-01'), to: dayOf('2024-04-30'), chat: -1, member: -1 };
+      const want = await sql(
+        "SELECT term, sum(occurrences) AS n FROM telegram_terms WHERE term_kind = 'word' AND NOT is_stop_word AND context_date BETWEEN DATE '2024-04-01' AND DATE '2024-04-30' GROUP BY 1 ORDER BY n DESC, term LIMIT 10",
+      );
+      expect(topTerms(withTerms, april, 'word', 10)).toEqual(want.map((r) => ({ term: String(r.term), n: Number(r.n) })));
+      expect(topTerms(withTerms, april, 'word', 50).map((x) => x.term)).not.toContain('ok');
+      expect(topTerms(withTerms, april, 'hashtag', 5)[0]!.term).toBe('#release');
+    } finally {
+      await engine.query('DROP TABLE telegram_terms');
+    }
   });
 
   it('the member count carries each chat’s last sample forward and sums the chats', () => {
