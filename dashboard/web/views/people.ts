@@ -63,13 +63,13 @@ function renderMember({ m, f, el, gran, pickMember }: ViewContext): void {
     ...([
       [t('messages'), mine ? fmtNumber(mine.messages) : '0'],
       [t('share'), mine ? fmtPercent(mine.share) : '—'],
-      [t('rank'), rank ? `${rank} / ${fmtNumber(all.length)}` : '—'],
+      [t('rankLabel'), rank ? `${rank} / ${fmtNumber(all.length)}` : '—'],
       [t('activeDays'), mine ? fmtNumber(mine.activeDays) : '0'],
       [t('avgLength'), mine?.avgLength ? fmtDecimal(mine.avgLength) : '—'],
       [t('repliesReceived'), mine ? fmtNumber(mine.repliesReceived) : '0'],
       [t('reactionsReceived'), mine ? fmtNumber(mine.reactionsReceived) : '0'],
       [t('language'), languageName(who.lang)],
-    ] as Array<[string, string]>).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ] as Array<[string, string]>).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
   );
   el.append(
     card(
