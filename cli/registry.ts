@@ -315,4 +315,65 @@ chat once (event chat_not_allowed, with its id and title) in its log group.`,
   load: () => import('./commands/chats'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook];
+
+const AWS_TARGET: OptionSpec = { flags: '--target <target>', description: 'local (the data folder) or aws (the buckets)', default: 'local', choices: ['local', 'aws'] };
+const AWS_STORES: OptionSpec[] = [
+  { flags: '--bucket <name>', description: 'raw bucket (aws; or RAW_BUCKET)' },
+  { flags: '--enriched-bucket <name>', description: 'enriched bucket (aws; or ENRICHED_BUCKET)' },
+  { flags: '--workgroup <name>', description: 'Athena workgroup (aws; or ATHENA_WORKGROUP)' },
+  { flags: '--database <name>', description: 'Glue database (aws; or GLUE_DATABASE)' },
+  { flags: '--data-mode <mode>', description: "the deployment's data mode (aws; or DATA_MODE)", choices: ['full', 'no-text', 'pseudonymous'] },
+  { flags: '--pseudonym-key-secret <arn>', description: 'the PseudonymKeySecretArn output (aws, pseudonymous mode; or PSEUDONYM_KEY_SECRET_ARN)' },
+  REGION,
+];
+
+const erase: CommandSpec = {
+  name: 'erase',
+  summary: "remove a person's (or a chat's) messages and events from every layer",
+  description: `Takes a person (--user) or a chat (--chat) out of every layer: their updates are removed from the raw
+objects (rewritten atomically; on a versioned bucket the old versions are deleted) and they are taken out
+of other people's updates (replies to them, joins and leaves, mentions, forwards, reactions); the
+enriched days holding them are rebuilt; quarantined lines, Firehose error output, replay's unsent files
+and report pages naming them are removed, Athena's query results deleted. The erasure register records
+the id and the time (a pseudonym in pseudonymous mode), never data, and the enrichment, replay and
+import apply it, so a replay of a backup or a re-import never brings them back.
+
+Prints what it changed (register, raw objects and updates, days and rows, side files). Safe to run twice
+or again after an interruption: it finishes what is left. Messages deleted in Telegram are never seen
+by the bot, so they stay until erased like this. To stop collecting a person from now on: tgpipe optout add.`,
+  options: [
+    DATA,
+    { flags: '--user <ids>', description: 'comma-separated user ids' },
+    { flags: '--chat <ids>', description: 'comma-separated chat ids' },
+    AWS_TARGET,
+    ...AWS_STORES,
+    { flags: '--json', description: 'also print the report as JSON' },
+    { flags: '--verbose', description: 'name each object and day as it is done' },
+  ],
+  load: () => import('./commands/erase'),
+};
+
+const exportUser: CommandSpec = {
+  name: 'export-user',
+  summary: 'write everything held about a person (their rows of both tables) as JSON',
+  description: `For an access request: the person's rows of telegram (messages they sent) and telegram_events (their
+edits, reactions, votes, clicks, and membership changes about them), as JSON on stdout or in --out FILE
+(mode 0600). In pseudonymous mode give the real id: it is turned into the pseudonym with the key.`,
+  options: [DATA, { flags: '--user <id>', description: 'the user id' }, { flags: '-o, --out <file>', description: 'write the JSON here instead of stdout' }, AWS_TARGET, ...AWS_STORES],
+  load: () => import('./commands/export-user'),
+};
+
+const optout: CommandSpec = {
+  name: 'optout',
+  summary: 'add, remove or list user ids whose updates are never stored',
+  arguments: '<action> [ids...]',
+  description: `action: add IDS | remove IDS | list. Opted-out people's updates are dropped at the webhook (counted as
+dropped_opted_out) and they are taken out of other people's updates. Locally the list is DIR/optout.json
+(tgpipe serve reads it again within 5 s); on AWS the OptOut secret (--target aws --secret
+<OptOutSecretArn>; the webhook reads it again within about two minutes). Their earlier data stays until
+tgpipe erase --user ID.`,
+  options: [DATA, AWS_TARGET, { flags: '--secret <arn>', description: 'the OptOutSecretArn output (aws; or OPTOUT_SECRET_ARN)' }, REGION],
+  load: () => import('./commands/optout'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook, erase, exportUser, optout];

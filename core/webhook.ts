@@ -220,6 +220,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     if (update && optedOut && !optedOut.empty) {
       if (ownerIds(update).some((id) => optedOut.isUser(id))) return { ...answered('dropped_opted_out'), kind, chatId, updateId };
       const outcome = eraseFromUpdate(update, optedOut);
+      if (outcome.action === 'drop') return { ...answered('dropped_opted_out'), kind, chatId, updateId };
       if (outcome.action === 'redact') {
         update = outcome.update;
         body = JSON.stringify(update);

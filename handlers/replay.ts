@@ -28,6 +28,7 @@
  * IAM: s3:ListBucket on the raw bucket, s3:GetObject on telegram/* and errors/*, firehose:PutRecordBatch
  * on the stream.
  */
+import { loadPolicy } from '../core/privacy';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dateRange, parseUtcOffset } from '../core/context-date';
@@ -160,6 +161,8 @@ export function createReplayHandler(deps: ReplayHandlerDeps) {
         retry: { maxAttempts: numberEnv(env, 'REPLAY_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts) },
         shouldStop: () => (remaining && remaining() < TIME_MARGIN_MS ? OUT_OF_TIME : undefined),
         wallClock: deps.wallClock,
+        // The erasure register (and no-text, which needs no key) apply to every record put back.
+        privacy: await loadPolicy(deps.raw, { mode: env.DATA_MODE === 'no-text' ? 'no-text' : 'full' }),
       },
       { dryRun, listedBefore, resume },
     );

@@ -93,3 +93,41 @@ export async function localEnrichPrivacy(dataDir: string, env: NodeJS.ProcessEnv
   const dataMode = mode ?? parseDataMode(env.DATA_MODE);
   return { mode: dataMode, pseudonymize: await localPseudonymizer(dataDir, { create: dataMode === 'pseudonymous', env }) };
 }
+
+/**
+ * The files of one folder (not its sub-folders) whose names match, as an object store, for the side
+ * files erasure cleans outside the data layout: replay's unsent files, report pages.
+ */
+export function topLevelFiles(dir: string, pattern: RegExp): import('../../ports/object-store').ObjectStore {
+  // Imported lazily to keep this module light for the webhook path.
+  const store = new FsObjectStoreLazy(dir);
+  return {
+    url: dir,
+    async *list() {
+      const { readdir, stat } = await import('node:fs/promises');
+      let names: string[] = [];
+      try {
+        names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && pattern.test(e.name)).map((e) => e.name).sort();
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const info = await stat(join(dir, name));
+        yield { key: name, size: info.size, etag: `${info.size}-${Math.floor(info.mtimeMs)}`, lastModified: info.mtime };
+      }
+    },
+    read: (key) => store.get().then((s) => s.read(key)),
+    readSmall: (key) => store.get().then((s) => s.readSmall(key)),
+    write: (key, body) => store.get().then((s) => s.write(key, body)),
+    delete: (key) => store.get().then((s) => s.delete(key)),
+  };
+}
+
+class FsObjectStoreLazy {
+  private store: Promise<import('./fs-store').FsObjectStore> | undefined;
+  constructor(private readonly dir: string) {}
+  get() {
+    this.store ??= import('./fs-store').then((m) => new m.FsObjectStore(this.dir));
+    return this.store;
+  }
+}

@@ -62,7 +62,12 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   const logger = cliLogger('tgpipe-ingest', 'error', io, { beforeWrite: () => bar.clear() });
   const privacy = await localPrivacy(stores.dataDir, config.dataMode, { env: io.env });
   privacy.stop();
-  const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: privacy.webhook };
+  // A re-import never brings erased people back: the erasure register applies as the opt-out list does.
+  const { readRegister } = await import('../../core/privacy/register-store');
+  const { unionMatcher } = await import('../../core/privacy/erasure');
+  const erased = (await readRegister(stores.raw)).matcher(privacy.pseudonymize);
+  const optedOut = unionMatcher(privacy.webhook.optedOut?.(), erased);
+  const deps = { secret, allowedChatIds: allowed, utcOffsetMinutes: config.utcOffsetMinutes, sink, logger, privacy: { ...privacy.webhook, optedOut: () => optedOut } };
   const chats = new ChatTally(stores.dataDir);
   let lastDraw = 0;
   let report;

@@ -10,6 +10,8 @@ import { dateRange } from '../../core/context-date';
 import { loadConfig } from '../../core/config';
 import { enrichDay, type DaySummary, type EnrichDeps } from '../../core/enrich';
 import { localEnrichPrivacy } from '../../adapters/local/privacy';
+import { loadPolicy, type PrivacyPolicy } from '../../core/privacy';
+import { parseDataMode } from '../../core/privacy/data-mode';
 import { createLogger } from '../../core/log';
 import { objectRecords } from '../../core/object-lines';
 import { parseCatalogAnswer, parseEnrichmentAnswer, rebuildDays } from '../../core/replay/enrich-days';
@@ -243,6 +245,8 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
   let raw: ObjectStore;
   let sink: RecordSink;
   let rerun: string;
+  // The deployment's erasure register and data mode apply to what is put (a backup never brings erased data back).
+  let privacy: PrivacyPolicy | undefined;
   if (values.target === 'aws') {
     if (!values.stream) throw new UsageError('--target aws needs --stream (the delivery stream)');
     if (source !== 'file' && !values.bucket) throw new UsageError('--target aws needs --bucket (the raw bucket to read)');
@@ -251,11 +255,13 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
     raw = new S3ObjectStore(new S3Client({ ...region, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), values.bucket ?? '');
     // No SDK retries: the replay's own policy re-sends only the failed entries.
     sink = new FirehoseSink(new FirehoseClient({ ...region, maxAttempts: 1, requestHandler: boundedRequests(BATCH_JOB_BOUNDS) }), values.stream);
+    if (source !== 'file') privacy = await loadPolicy(raw, { mode: parseDataMode(io.env.DATA_MODE) === 'no-text' ? 'no-text' : 'full' });
     rerun = `--target aws --stream ${values.stream}${source === 'file' ? '' : ` --bucket ${values.bucket}`}${values.region ? ` --region ${values.region}` : ''}`;
   } else if (values.target === 'local') {
     const stores = localStores(values.data);
     raw = values['source-dir'] ? new FsObjectStore(values['source-dir']) : stores.raw;
     sink = values['dry-run'] ? { put: async () => {}, putBatch: async () => ({ failed: [], errors: [] }), close: async () => {} } : new LocalFirehose(stores.raw.root);
+    privacy = await loadPolicy(stores.raw, await localEnrichPrivacy(stores.dataDir, io.env));
     rerun = `--data ${values.data}${values['source-dir'] ? ` --source-dir ${values['source-dir']}` : ''}`;
   } else throw new UsageError('--target is local or aws');
 
@@ -275,6 +281,7 @@ async function replayStream(values: Values, io: CliIo): Promise<number> {
     limiter: rate ? new RateLimiter(rate) : undefined,
     retry: { maxAttempts },
     shouldStop: () => interrupted,
+    privacy,
   };
 
   let report: ReplayReport;

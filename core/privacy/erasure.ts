@@ -46,6 +46,13 @@ export function createMatcher(users: Iterable<number>, chats: Iterable<number>, 
   };
 }
 
+/** Either matcher's people and chats (the opt-out list with the erasure register, for imports). */
+export function unionMatcher(a: ErasureMatcher | undefined, b: ErasureMatcher | undefined): ErasureMatcher | undefined {
+  if (!a || a.empty) return b;
+  if (!b || b.empty) return a;
+  return { isUser: (id) => a.isUser(id) || b.isUser(id), isChat: (id) => a.isChat(id) || b.isChat(id), needles: [...a.needles, ...b.needles], empty: false };
+}
+
 /** True when the text names one of the ids as a whole number (so a line without it needs no parsing). */
 export function mentionsAny(text: string, needles: readonly string[]): boolean {
   for (const needle of needles) {

@@ -34,7 +34,9 @@ import { checkResume, compareKeys, ResumeError, snapshotPlan, type DayPlan, type
 
 import { decodeErrorRecord, errorDocuments } from './error-output';
 import { realClock, type Clock, type RateLimiter } from './rate-limiter';
-import { prepareRecord, type RecordKind } from './records';
+import { byteLength, prepareRecord, type RecordKind } from './records';
+import { applyPolicyToLine } from '../privacy/raw-line';
+import type { PrivacyPolicy } from '../privacy/policy';
 import { backoffMs, classifyEntryError, classifyFailure, DEFAULT_RETRY_POLICY, type FailureClass, type RetryPolicy } from './retry-policy';
 
 // The snapshot and resume position live in ./snapshot; their callers keep importing them from here.
@@ -136,6 +138,12 @@ export interface ReplayDeps {
    * which paces calls and backoff and which tests simulate.
    */
   readonly wallClock?: Clock;
+  /**
+   * The erasure register and data mode (core/privacy): records of erased people are skipped (`erased`),
+   * erased people are taken out of other people's records, and records are made at least as strict as
+   * the deployment's mode before they are put. Absent: every record as it is.
+   */
+  readonly privacy?: PrivacyPolicy;
 }
 
 export interface ReplayOptions {
@@ -319,10 +327,21 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
       skip(r.key, r.line, r.skip);
       continue;
     }
-    const p = prepareRecord(r.text, r.fallbackReceivedAtMs, deps.utcOffsetMinutes, limits.maxRecordBytes);
+    let p = prepareRecord(r.text, r.fallbackReceivedAtMs, deps.utcOffsetMinutes, limits.maxRecordBytes);
     if (!p.ok) {
       skip(r.key, r.line, p.reason, p.updateId);
       continue;
+    }
+    if (deps.privacy) {
+      const outcome = applyPolicyToLine(p.line.slice(0, -1), deps.privacy);
+      if (outcome.action === 'drop') {
+        skip(r.key, r.line, 'erased', p.updateId);
+        continue;
+      }
+      if (outcome.action === 'rewrite') {
+        const line = `${outcome.line}\n`;
+        p = { ...p, line, bytes: byteLength(line) };
+      }
     }
     report.kinds[p.kind] = (report.kinds[p.kind] ?? 0) + 1;
     report.contextDates[p.contextDate] = (report.contextDates[p.contextDate] ?? 0) + 1;

@@ -1,7 +1,7 @@
 /** `tgpipe replay` as operators run it: usage, the AWS face on mocked clients, unsent files, enrichment fan-out. */
 import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,11 @@ describe('tgpipe replay stream --target aws (mocked S3 and Firehose)', () => {
   const key = `${rawDayPrefix(DAY)}TelegramRaw-1-2026-05-10-15-00-00-abc.gz`;
   beforeEach(() => {
     s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: key, Size: 100, ETag: '"e"', LastModified: new Date(`${DAY}T18:00:00Z`) }], IsTruncated: false });
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from([envelope(1), envelope(2), 'garbage\n', envelope(3)].join(''))]) }));
+    // Only the listed object exists (the erasure register, read first, is not there: NoSuchKey, as S3 answers).
+    s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+      if (input.Key !== key) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      return { Body: Readable.from([Buffer.from([envelope(1), envelope(2), 'garbage\n', envelope(3)].join(''))]) };
+    });
   });
 
   it('exits 1 when records are not sent within the budget, naming them, and writes them for a later --source file', async () => {
