@@ -6,10 +6,11 @@
  * them out, one invocation per day with bounded concurrency. Every failure throws, so Lambda retries the
  * asynchronous (scheduled) invocation and then hands it to the on-failure destination.
  */
+import { applyRetention, retentionFromEnv } from '../core/privacy/retention';
 import { awsPrivacy } from '../adapters/aws/privacy';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
+import { addDays, dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
 import { emfFields } from '../core/metrics';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
 import { repairCatalog, type CatalogRepairSummary } from '../core/enrich/catalog-repair';
@@ -101,6 +102,13 @@ export async function runEnrichment(event: EnrichmentEvent, d: EnrichDeps, env: 
   if (plan.kind === 'day') return [await enrichDay(plan.date, d, { force: plan.force })];
   if (plan.kind === 'scheduled') {
     const days = await enrichWithLookback(plan.date, plan.lookbackDays, d);
+    // Retention by context_date (README, Privacy), after the build: the first kept day counts back from D-1's next day.
+    const retention = retentionFromEnv(env);
+    if (retention.rawDays || retention.enrichedDays || retention.quarantineDays) {
+      const catalog = d.catalog as Partial<{ dropPartition(table: string, day: string): Promise<void> }>;
+      const r = await applyRetention(addDays(plan.date, 1), retention, { raw: d.raw, enriched: d.enriched, dropPartition: catalog.dropPartition?.bind(d.catalog) });
+      d.logger.info('retention applied', { event: 'retention', kept_from: r.kept_from, raw_days: r.deleted.raw_days.length, raw_objects: r.deleted.raw_objects, enriched_days: r.deleted.enriched_days.length, error_objects: r.deleted.error_objects, old_versions: r.deleted.old_versions });
+    }
     // The heartbeat the "EnrichmentDidNotRun" alarm watches: a day with nothing to build logs no
     // EnrichedLines, so only this line tells a quiet day from a schedule that stopped.
     d.logger.info(`scheduled enrichment of ${plan.date} done`, {

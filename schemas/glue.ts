@@ -65,6 +65,13 @@ export function addPartitionsSql(table: string, entries: readonly { contextDate:
 }
 
 /** Registers one day's partition; idempotent (`IF NOT EXISTS`). */
+/** Athena DDL removing a day's partition (retention); a partition that is not there is no error. */
+export function dropPartitionSql(table: string, contextDate: string, database?: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(contextDate)) throw new Error(`invalid context_date ${contextDate}`);
+  const name = database ? `${ident(database)}.${ident(table)}` : ident(table);
+  return `ALTER TABLE ${name} DROP IF EXISTS PARTITION (context_date = DATE '${contextDate}')`;
+}
+
 export function addPartitionSql(table: string, contextDate: string, location: string, database?: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(contextDate)) throw new Error(`invalid context_date ${contextDate}`);
   const name = database ? `${ident(database)}.${ident(table)}` : ident(table);

@@ -6,6 +6,7 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { addPartitionSql, addPartitionsSql } from '../../schemas';
 import type { PartitionCatalog, PartitionEntry } from '../../ports/catalog';
+import { dropPartitionSql } from '../../schemas/glue';
 import { executeStatement } from './athena/execution';
 
 /** Days per ALTER TABLE ... ADD statement: ~150 bytes each, far below Athena's 256 KB query limit. */
@@ -40,5 +41,10 @@ export class AthenaCatalog implements PartitionCatalog {
     for (let i = 0; i < entries.length; i += PARTITIONS_PER_STATEMENT) {
       await this.execute(addPartitionsSql(table, entries.slice(i, i + PARTITIONS_PER_STATEMENT), this.options.database));
     }
+  }
+
+  /** Retention: the day's partition goes with its files. */
+  async dropPartition(table: string, contextDate: string): Promise<void> {
+    await this.execute(dropPartitionSql(table, contextDate, this.options.database));
   }
 }

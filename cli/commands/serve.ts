@@ -167,6 +167,19 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     ? undefined
     : startDailyTimer({
         deps: enrichDeps,
+        // The daily run also deletes days past their retention (RETENTION_*_DAYS; README, Privacy).
+        enrich: async (date, lookbackDays, deps) => {
+          const { enrichWithLookback } = await import('../../core/enrich');
+          const days = await enrichWithLookback(date, lookbackDays, deps);
+          const { applyRetention, retentionFromEnv } = await import('../../core/privacy/retention');
+          const retention = retentionFromEnv(io.env);
+          if (retention.rawDays || retention.enrichedDays || retention.quarantineDays) {
+            const { addDays } = await import('../../core/context-date');
+            const r = await applyRetention(addDays(date, 1), retention, { raw: stores.raw, enriched: stores.enriched });
+            logger.info('retention applied', { event: 'retention', kept_from: r.kept_from, raw_days: r.deleted.raw_days.length, enriched_days: r.deleted.enriched_days.length, error_objects: r.deleted.error_objects });
+          }
+          return days;
+        },
         offsetMinutes: config.utcOffsetMinutes,
         lookbackDays: lookback,
         onRun: (days) => {
