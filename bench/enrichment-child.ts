@@ -1,6 +1,8 @@
 /**
  * One measurement in a fresh process (so peak RSS is its own). Modes:
- *   ours       enrichDay end to end on the folder store (list, gunzip, split, parse, dedupe, flatten, Parquet)
+ *   ours       enrichDay end to end on the folder store (list, gunzip, split, parse, dedupe, flatten, Parquet,
+ *              term counting into telegram_terms)
+ *   no-terms   the same without term counting (EnrichOptions.terms false): ours - no-terms is what counting adds
  *   parquetjs  parquetjs-lite alone, its stock appendRow, writing the same rows (flattened ahead, untimed)
  *   writer     our TableWriter alone (parquetjs-lite + the flat shredder) writing the same rows: what the
  *              enrichment adds on top of its own Parquet writing is ours - writer
@@ -33,11 +35,11 @@ async function* batches(): AsyncGenerator<Row[]> {
   }
 }
 
-if (mode === 'ours') {
+if (mode === 'ours' || mode === 'no-terms') {
   const stores = localStores(dir!);
   const started = performance.now();
-  const s = await enrichDay(BENCH_DAY, { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger: createLogger({ service: 'bench', level: 'error' }), enrichedLocation: stores.enriched.root }, { force: true });
-  out({ ms: Math.round(performance.now() - started), rows: s.rows.telegram, duplicates: s.duplicates, lines: s.lines });
+  const s = await enrichDay(BENCH_DAY, { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger: createLogger({ service: 'bench', level: 'error' }), enrichedLocation: stores.enriched.root }, { force: true, terms: mode === 'ours' });
+  out({ ms: Math.round(performance.now() - started), rows: s.rows.telegram, termRows: s.rows.telegram_terms, duplicates: s.duplicates, lines: s.lines });
 } else if (mode === 'parquetjs') {
   const path = join(dir!, 'parquetjs-only.parquet');
   let timed = 0;

@@ -22,7 +22,7 @@ export interface Measurement {
   rows: number;
 }
 
-async function measure(mode: string, dir: string, messages: number): Promise<Measurement> {
+export async function measure(mode: string, dir: string, messages: number): Promise<Measurement> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'enrichment-child.ts'), mode, dir, String(messages)], {
     maxBuffer: 1 << 20,
     cwd: join(import.meta.dirname, '..'),

@@ -4,8 +4,10 @@
  *
  *   npm run bench                       cold start, webhook burst, enrichment 100k + 1M, reports, cost, drills
  *   npm run bench -- --quick            smaller sizes (about a minute)
- *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | reports | dashboard | cost | drills | cli
- *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | import | reports | cost | drills
+ *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | import | terms | reports | dashboard | cost | drills | cli
+  }
+}
+
  *   npm run bench -- --no-drills        without the reliability drills (100k updates each; also in npm test)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,12 +23,13 @@ import { measureHandlerMs } from './lib/handler-latency';
 import { ratio, round } from './lib/stats';
 import { runDashboardBench } from './dashboard';
 import { runReportsBench } from './reports';
+import { runTermsBench } from './terms';
 import { syntheticUpdate } from './synthetic';
 import { runWebhookBench } from './webhook-burst';
 import { DEFAULT_CONFIG } from '../infra/config';
 import { loadFixtures, ALLOWED_CHATS } from '../test/support/fixtures';
 
-const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'import', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
+const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'import', 'terms', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -146,6 +149,23 @@ if (wanted('import')) {
     bars.push({ bar: 'history import: peak RSS <= 300 MB at 1M messages', value: `${r.ours.maxRssMiB} MiB at ${n(messages)}`, pass: messages === 1_000_000 ? r.ours.maxRssMiB * 1.048576 <= 300 : null });
   } catch (e) {
     fail('import', e);
+  }
+}
+
+if (wanted('terms')) {
+  say('\n== term counting (telegram_terms): the same day enriched with and without it, runs alternated (median time, largest peak RSS)');
+  try {
+    const messages = quick ? 30_000 : 1_000_000;
+    const t = await runTermsBench({ messages, rounds: quick ? 1 : 2 });
+    results.terms = t;
+    for (const r of t) {
+      say(`  ${r.day.padEnd(9)} ${n(r.messages)} msgs -> ${n(r.termRows)} term rows: without ${secs(r.without.ms)} ${r.without.maxRssMiB} MiB | with ${secs(r.with.ms)} ${r.with.maxRssMiB} MiB | added ${secs(r.addedMs)} (+${r.addedPercent}%), +${r.addedRssMiB} MiB`);
+      table.push([`term counting, ${n(r.messages)} messages (${r.day === 'synthetic' ? 'the enrichment day, 8 texts' : '1,000 members, 40,000-word vocabulary'}) -> ${n(r.termRows)} term rows`, `+${secs(r.addedMs)} (+${r.addedPercent}%), +${r.addedRssMiB} MiB: ${secs(r.with.ms)}, ${r.with.maxRssMiB} MiB`, `without term counting: ${secs(r.without.ms)}, ${r.without.maxRssMiB} MiB`]);
+    }
+    const varied = t.find((r) => r.day === 'varied');
+    if (varied && !quick) bars.push({ bar: 'enrichment with term counting, varied 1M-message day: peak RSS < 512 MB', value: `${varied.with.maxRssMiB} MiB`, pass: varied.with.maxRssMiB * 1.048576 < 512 });
+  } catch (e) {
+    fail('terms', e);
   }
 }
 

@@ -21,7 +21,12 @@ export function syntheticUpdate(i: number): string {
 }
 
 /** Writes the day under `<dir>/raw/` once (cached); returns the number of objects. */
-export async function ensureSyntheticDay(dir: string, messages: number, objects = Math.max(1, Math.round((messages / 1_000_000) * 1400))): Promise<{ objects: number; lines: number }> {
+export async function ensureSyntheticDay(
+  dir: string,
+  messages: number,
+  objects = Math.max(1, Math.round((messages / 1_000_000) * 1400)),
+  update: (i: number) => string = syntheticUpdate,
+): Promise<{ objects: number; lines: number }> {
   const marker = join(dir, `.complete-${messages}`);
   const perObject = Math.ceil(messages / objects);
   const duplicates = Math.floor(messages / 1000); // 0.1% redelivered
@@ -32,8 +37,8 @@ export async function ensureSyntheticDay(dir: string, messages: number, objects 
   for (let o = 0; o < objects; o += 1) {
     const lines: string[] = [];
     for (let i = o * perObject; i < Math.min(messages, (o + 1) * perObject); i += 1) {
-      lines.push(`{"received_at":${receivedBase + i},"context_date":"${BENCH_DAY}","update":${syntheticUpdate(i)}}`);
-      if (i % 1000 === 999) lines.push(`{"received_at":${receivedBase + i + 5},"context_date":"${BENCH_DAY}","update":${syntheticUpdate(i)}}`);
+      lines.push(`{"received_at":${receivedBase + i},"context_date":"${BENCH_DAY}","update":${update(i)}}`);
+      if (i % 1000 === 999) lines.push(`{"received_at":${receivedBase + i + 5},"context_date":"${BENCH_DAY}","update":${update(i)}}`);
     }
     await writeFile(join(folder, `raw-stream-1-${BENCH_DAY}-${String(o).padStart(5, '0')}.json.gz`), gzipSync(`${lines.join('\n')}\n`, { level: 6 }));
   }

@@ -18,6 +18,7 @@ import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records
 import { flattenExport } from '../flatten/export';
 import { ExportMerge } from './export-merge';
 import { applyPolicyToExportRow } from '../privacy/export-row';
+import { messageTerms, TermCounter } from '../terms';
 import type { PartitionCatalog } from '../../ports/catalog';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
 import {
@@ -29,6 +30,7 @@ import {
   SCHEMA_VERSION,
   telegramEventsTable,
   telegramTable,
+  telegramTermsTable,
 } from '../../schemas';
 import { keptByPreviousDay, rebuildNextDayIfItKeepsOurs } from './cross-day';
 import { ARRIVAL_DATED_IDS_LIMIT, arrivalDatedIdsOf, manifestObjects, readManifest, unchangedSince, type DayManifest } from './day-plan';
@@ -63,7 +65,8 @@ export interface DaySummary {
   objects: number;
   bytes: number;
   lines: number;
-  rows: { telegram: number; telegram_events: number };
+  /** Rows written per table; `telegram_terms` rows are counts over the day's messages, not lines. */
+  rows: { telegram: number; telegram_events: number; telegram_terms: number };
   /** Copies not kept: later copies of an update_id within the day, plus `cross_day_duplicates`. */
   duplicates: number;
   /**
@@ -101,6 +104,11 @@ export interface EnrichOptions {
   readonly checkNextDay?: boolean;
   /** At most this many arrival-dated update_ids go into the manifest (default ARRIVAL_DATED_IDS_LIMIT). */
   readonly arrivalDatedIdsLimit?: number;
+  /**
+   * Count the terms of the day's messages into `telegram_terms` (default true). Off (the benchmark's
+   * baseline), the day has no terms file: a stale one is deleted, as for any table left without rows.
+   */
+  readonly terms?: boolean;
 }
 
 async function listDay(raw: ObjectStore, date: string): Promise<ObjectInfo[]> {
@@ -140,7 +148,8 @@ async function* readInOrder(store: ObjectStore, objects: readonly ObjectInfo[], 
   }
 }
 
-const TABLES = [telegramTable, telegramEventsTable] as const;
+const TABLES = [telegramTable, telegramEventsTable, telegramTermsTable] as const;
+type TableName = 'telegram' | 'telegram_events' | 'telegram_terms';
 
 /** Quarantined records logged one by one per day (reason, object, line); the rest are counted by reason. */
 export const QUARANTINE_LOG_LIMIT = 100;
@@ -155,7 +164,8 @@ function builtRows(manifest: DayManifest): DaySummary['rows'] | undefined {
   const rows = (manifest.summary as { rows?: Record<string, unknown> } | null)?.rows;
   const telegram = rows?.telegram;
   const events = rows?.telegram_events;
-  return typeof telegram === 'number' && typeof events === 'number' ? { telegram, telegram_events: events } : undefined;
+  const terms = rows?.telegram_terms;
+  return typeof telegram === 'number' && typeof events === 'number' ? { telegram, telegram_events: events, telegram_terms: typeof terms === 'number' ? terms : 0 } : undefined;
 }
 
 /**
@@ -175,7 +185,7 @@ async function registerDay(date: string, rows: DaySummary['rows'] | undefined, d
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0, telegram_terms: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
@@ -221,7 +231,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   };
 
   const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `enrich-${date}-`));
-  const writers = { telegram: new TableWriter(telegramTable, work), telegram_events: new TableWriter(telegramEventsTable, work) };
+  const writers: Record<TableName, TableWriter> = {
+    telegram: new TableWriter(telegramTable, work),
+    telegram_events: new TableWriter(telegramEventsTable, work),
+    telegram_terms: new TableWriter(telegramTermsTable, work),
+  };
+  // Terms of the kept messages, counted as they go by (the day's text is not held).
+  const terms = options.terms === false ? undefined : new TermCounter();
   const quarantinePath = join(work, 'quarantine.jsonl.gz');
   const quarantine = createGzip();
   const quarantineDone = new Promise<void>((resolve, reject) => {
@@ -318,6 +334,10 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
         const mode = flat.row.data_mode as DataMode;
         summary.data_modes[mode] = (summary.data_modes[mode] ?? 0) + 1;
         if (flat.table === 'telegram') merge.noteLive(flat.row);
+        if (terms && flat.message && (typeof flat.message.text === 'string' || typeof flat.message.caption === 'string')) {
+          terms.startMessage(flat.row.chat_id as number | null, flat.row.user_id as number | null);
+          messageTerms(flat.message, terms.add);
+        }
         if (byArrival) {
           arrivalDatedKept += 1;
           if (arrivalDated !== null) {
@@ -361,6 +381,13 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     }
     quarantine.end();
     await quarantineDone;
+    if (terms) {
+      for (const row of terms.rows()) {
+        const pending = writers.telegram_terms.append(row);
+        if (pending) await pending;
+      }
+    }
+    summary.rows.telegram_terms = writers.telegram_terms.rows;
     summary.rows.telegram = writers.telegram.rows;
     summary.rows.telegram_events = writers.telegram_events.rows;
     const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined + summary.erased;
@@ -369,7 +396,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     }
 
     for (const table of TABLES) {
-      const path = await writers[table.name as 'telegram' | 'telegram_events'].close();
+      const path = await writers[table.name as TableName].close();
       const key = enrichedDayKey(table.name, date);
       if (path) {
         await deps.enriched.write(key, createReadStream(path), 'application/vnd.apache.parquet');

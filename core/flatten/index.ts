@@ -17,6 +17,8 @@ export { LEGACY_KIND_FIELDS, messageKindOf, MESSAGE_KIND_PRIORITY } from './mess
 export interface FlattenedRow {
   readonly table: EnrichedTableName;
   readonly row: Row;
+  /** For a `telegram` row: the message it was flattened from (its text and entities give its terms). */
+  readonly message?: Json;
 }
 
 type Json = Record<string, any>;
@@ -438,7 +440,7 @@ export function flattenUpdate(update: AnyUpdate, receivedAtMs: number | undefine
     const { kind, rule, payload } = classified;
     flat =
       rule.table === 'telegram'
-        ? { table: 'telegram', row: flattenMessage(kind, payload, updateId, receivedAtMs) }
+        ? { table: 'telegram', row: flattenMessage(kind, payload, updateId, receivedAtMs), message: payload }
         : { table: 'telegram_events', row: flattenEvent(kind, payload, updateId, rule.eventDate(payload), receivedAtMs) };
   }
   flat.row.data_mode = dataMode;

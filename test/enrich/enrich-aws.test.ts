@@ -50,9 +50,13 @@ describe('S3ObjectStore', () => {
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
     expect(puts).toContain(`telegram/context_date=${day}/part-00000.parquet`);
     const sql = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(sql).toHaveLength(1);
+    // telegram and telegram_terms (every text is "t": one term per sender); no events, no events partition.
+    expect(sql).toHaveLength(2);
     expect(sql[0]).toMatchObject({ WorkGroup: 'wg', QueryExecutionContext: { Database: 'db' } });
     expect(sql[0]!.QueryString).toBe(`ALTER TABLE \`db\`.\`telegram\` ADD IF NOT EXISTS PARTITION (context_date = DATE '${day}') LOCATION 's3://enriched/telegram/context_date=${day}/'`);
+    expect(sql[1]!.QueryString).toBe(`ALTER TABLE \`db\`.\`telegram_terms\` ADD IF NOT EXISTS PARTITION (context_date = DATE '${day}') LOCATION 's3://enriched/telegram_terms/context_date=${day}/'`);
+    expect(puts).toContain(`telegram_terms/context_date=${day}/part-00000.parquet`);
+    expect(summary.rows.telegram_terms).toBe(1);
   });
 });
 

@@ -9,7 +9,7 @@ import { flattenUpdate } from '../../core/flatten';
 import { memoryLogger } from '../../core/log';
 import { localCatalog, localStores, type LocalStores } from '../../adapters/local/data-dir';
 import type { ObjectStore } from '../../ports/object-store';
-import { enrichedDayKey, glueColumns, manifestKey, quarantineKey, rawDayPrefix, telegramEventsTable, telegramTable } from '../../schemas';
+import { enrichedDayKey, glueColumns, manifestKey, quarantineKey, rawDayPrefix, telegramEventsTable, telegramTermsTable, telegramTable } from '../../schemas';
 import { duckQuery } from '../support/duckdb';
 import { ALLOWED_CHATS, loadFixtures } from '../support/fixtures';
 
@@ -55,8 +55,9 @@ describe('enrichDay on local folders', () => {
     await stores.raw.write(`${rawDayPrefix(DAY)}all.json`, lines);
     const s = await enrichDay(DAY, deps());
     const messages = fixtures.filter((f) => ['message', 'channel_post', 'business_message'].includes(f.kind));
-    expect(s.rows).toEqual({ telegram: messages.length, telegram_events: fixtures.length - messages.length });
-    for (const table of [telegramTable, telegramEventsTable]) {
+    expect(s.rows).toEqual({ telegram: messages.length, telegram_events: fixtures.length - messages.length, telegram_terms: expect.any(Number) });
+    expect(s.rows.telegram_terms).toBeGreaterThan(0);
+    for (const table of [telegramTable, telegramEventsTable, telegramTermsTable]) {
       const described = await duckQuery(`DESCRIBE SELECT * FROM read_parquet('${parquet(table.name)}', hive_partitioning = false)`);
       const duckType: Record<string, string> = { bigint: 'BIGINT', int: 'INTEGER', string: 'VARCHAR', boolean: 'BOOLEAN', double: 'DOUBLE', timestamp: 'TIMESTAMP' };
       expect(described.map((d) => [d.column_name, String(d.column_type).replace(/ WITH TIME ZONE$/, '')])).toEqual(glueColumns(table).map((c) => [c.name, duckType[c.type]]));
