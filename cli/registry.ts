@@ -13,7 +13,7 @@ import type { CommandSpec, OptionSpec } from './spec';
 const DEFAULT_DATA = process.env.TGPIPE_DATA || 'data';
 
 export const DATA: OptionSpec = { flags: '-d, --data <dir>', description: 'data folder (TGPIPE_DATA sets the default)', default: DEFAULT_DATA };
-const UTC_OFFSET: OptionSpec = { flags: '--utc-offset <offset>', description: 'day boundary offset, e.g. -03:00 (default CONTEXT_UTC_OFFSET, else -03:00)' };
+const UTC_OFFSET: OptionSpec = { flags: '--utc-offset <offset>', description: 'day boundary: an offset (-03:00) or an IANA zone (Europe/Berlin) (default CONTEXT_UTC_OFFSET, else -03:00)' };
 const ALLOWED: OptionSpec = { flags: '--allowed-chat-ids <ids>', description: 'comma-separated chat ids to keep (default ALLOWED_CHAT_IDS)' };
 const REGION: OptionSpec = { flags: '--region <region>', description: "AWS region (default: the SDK's, e.g. AWS_REGION)" };
 
@@ -118,7 +118,7 @@ is refused with an explanation rather than answered. One statement per query.`,
     { flags: '-l, --list', description: 'list the reports (name and title)' },
     DATA,
     { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] },
-    { flags: '--utc-offset <offset>', description: 'offset for ${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)' },
+    { flags: '--utc-offset <offset>', description: 'offset or IANA zone for ${time_zone} and ${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)' },
     { flags: '--explain', description: 'print the DuckDB SQL the query is translated to, and do not run it' },
   ],
   after: `

@@ -2,7 +2,7 @@
  * Settings shared by the Lambdas and the local pipeline (DESIGN.md, Configuration). Environment first,
  * CLI flags override. Pure: the caller passes the environment and the flags.
  */
-import { parseUtcOffset } from './context-date';
+import { parseUtcOffset, type DayZone } from './context-date';
 import { parseDataMode, type DataMode } from './privacy/data-mode';
 
 export const DEFAULT_UTC_OFFSET = '-03:00';
@@ -12,8 +12,8 @@ export interface PipelineConfig {
   readonly allowedChatIds: ReadonlySet<number>;
   /** Configured offset text, e.g. `-03:00`. */
   readonly utcOffset: string;
-  /** The same offset in minutes east of UTC. */
-  readonly utcOffsetMinutes: number;
+  /** The same as minutes east of UTC (a fixed offset) or an IANA zone name (summer time followed). */
+  readonly utcOffsetMinutes: DayZone;
   /** The webhook secret, when given directly (local face). */
   readonly webhookSecret?: string;
   /** ARN of the Secrets Manager secret holding the webhook secret (AWS face). */

@@ -2,7 +2,7 @@
  * The raw layer's line: an envelope around Telegram's exact bytes, built by string concatenation so the
  * update is never re-serialised (DESIGN.md, Raw layer).
  */
-import { contextDateOf } from './context-date';
+import { contextDateOf, type DayZone } from './context-date';
 import { isUpdate, type AnyUpdate } from './update-kinds';
 import type { DataMode } from './privacy/data-mode';
 
@@ -44,7 +44,7 @@ export interface Envelope {
  * as a data mode keeps it (core/privacy): the envelope then says so in `data_mode`. A `full` envelope has
  * no `data_mode` and holds the body byte for byte, as before data modes existed.
  */
-export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: number, dataMode?: Exclude<DataMode, 'full'>): Envelope {
+export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: DayZone, dataMode?: Exclude<DataMode, 'full'>): Envelope {
   const contextDate = contextDateOf(parsed.update, receivedAtMs, offsetMinutes);
   const head = dataMode
     ? `{"received_at":${receivedAtMs},"context_date":"${contextDate}","data_mode":"${dataMode}",`

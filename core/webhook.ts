@@ -4,6 +4,7 @@
  * DESIGN.md (Webhook answers): Telegram retries every non-2xx, so only a sink failure is a 5xx.
  */
 import { botAccessChange, type BotAccess } from './bot-access';
+import type { DayZone } from './context-date';
 import { buildEnvelope, parseUpdateBody } from './envelope';
 import type { Logger } from './log';
 import { headerValue, secretMatches, SECRET_HEADER } from './secret';
@@ -58,7 +59,7 @@ export interface WebhookResult {
 export interface WebhookDeps {
   readonly secret: string;
   readonly allowedChatIds: ReadonlySet<number>;
-  readonly utcOffsetMinutes: number;
+  readonly utcOffsetMinutes: DayZone;
   readonly sink: RecordSink;
   readonly logger: Logger;
   /** Largest envelope line the sink accepts (Firehose: 1,000 KiB per record). */

@@ -10,7 +10,7 @@ import { applyRetention, retentionFromEnv } from '../core/privacy/retention';
 import { awsPrivacy } from '../adapters/aws/privacy';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import { addDays, dateRange, isIsoDate, parseUtcOffset } from '../core/context-date';
+import { addDays, dateRange, isIsoDate, parseUtcOffset, type DayZone } from '../core/context-date';
 import { emfFields } from '../core/metrics';
 import { enrichDay, enrichWithLookback, previousDay, type DaySummary, type EnrichDeps } from '../core/enrich';
 import { repairCatalog, type CatalogRepairSummary } from '../core/enrich/catalog-repair';
@@ -49,7 +49,7 @@ export type EnrichmentPlan =
 const REPLAY_HINT = 'invoke once per day with {"date": "YYYY-MM-DD"}, or run `tgpipe replay enrich --target aws --from D --to D` (one invocation per day, bounded concurrency)';
 
 /** Decides what an invocation does; throws a clear error for an event it cannot serve. */
-export function planEnrichment(event: EnrichmentEvent, offsetMinutes: number, defaultLookback: number): EnrichmentPlan {
+export function planEnrichment(event: EnrichmentEvent, offsetMinutes: DayZone, defaultLookback: number): EnrichmentPlan {
   if (event === null || typeof event !== 'object') throw new Error('unknown event: expected a scheduled event with "time", {"date": "YYYY-MM-DD"} or {"from", "to"}');
   if (event.catalogOnly === true) {
     const from = event.date ?? event.from;

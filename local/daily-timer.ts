@@ -3,20 +3,21 @@
  * fresh or restarted server catches up, and then shortly after each midnight in the configured offset.
  * The enrichment is imported when it first runs, so the server starts without loading it.
  */
-import { dateInOffset } from '../core/context-date';
+import { addDays, dateInOffset, startOfDayMs, type DayZone } from '../core/context-date';
 import type { DaySummary, EnrichDeps } from '../core/enrich';
 
-/** Milliseconds from `now` until `minutesAfterMidnight` past the next midnight in the offset. */
-export function msUntilNextRun(now: number, offsetMinutes: number, minutesAfterMidnight = 10): number {
-  const localMidnight = Date.parse(`${dateInOffset(now, offsetMinutes)}T00:00:00Z`) - offsetMinutes * 60_000;
-  let next = localMidnight + minutesAfterMidnight * 60_000;
-  while (next <= now) next += 86_400_000;
-  return next - now;
+/** Milliseconds from `now` until `minutesAfterMidnight` past the next midnight in the offset or zone. */
+export function msUntilNextRun(now: number, offsetMinutes: DayZone, minutesAfterMidnight = 10): number {
+  // Day by day: a day in a zone with summer time lasts 23 or 25 hours.
+  for (let day = dateInOffset(now, offsetMinutes); ; day = addDays(day, 1)) {
+    const next = startOfDayMs(day, offsetMinutes) + minutesAfterMidnight * 60_000;
+    if (next > now) return next - now;
+  }
 }
 
 export interface DailyTimerOptions {
   readonly deps: EnrichDeps;
-  readonly offsetMinutes: number;
+  readonly offsetMinutes: DayZone;
   readonly lookbackDays: number;
   readonly onRun: (days: DaySummary[]) => void;
   readonly onError: (error: Error) => void;

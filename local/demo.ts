@@ -8,7 +8,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addDays, dateInOffset } from '../core/context-date';
+import { addDays, dateInOffset, startOfDayMs, type DayZone } from '../core/context-date';
 import { DEFAULT_UTC_OFFSET } from '../core/config';
 import { parseUtcOffset } from '../core/context-date';
 
@@ -79,8 +79,8 @@ export interface DemoOptions {
   readonly days?: number;
   /** Last day, YYYY-MM-DD in the offset (default: yesterday in the offset). */
   readonly endDate?: string;
-  /** Offset of the day boundary in minutes east of UTC (default: CONTEXT_UTC_OFFSET or -03:00). */
-  readonly offsetMinutes?: number;
+  /** Offset of the day boundary in minutes east of UTC, or an IANA zone (default: CONTEXT_UTC_OFFSET or -03:00). */
+  readonly offsetMinutes?: DayZone;
   /** Average messages per day outside the burst (default 45). */
   readonly messagesPerDay?: number;
   /** Messages in the one-minute burst (default 300; 0 for none). */
@@ -95,7 +95,7 @@ export interface DemoData {
   readonly days: string[];
 }
 
-const defaultOffset = (): number => parseUtcOffset(process.env.CONTEXT_UTC_OFFSET || DEFAULT_UTC_OFFSET);
+const defaultOffset = (): DayZone => parseUtcOffset(process.env.CONTEXT_UTC_OFFSET || DEFAULT_UTC_OFFSET);
 
 /** Builds the demo updates (pure apart from the default end date, which is yesterday). */
 export function demoUpdates(options: DemoOptions = {}): DemoData {
@@ -220,7 +220,7 @@ export function demoUpdates(options: DemoOptions = {}): DemoData {
   const burstDay = Math.max(0, dayCount - 5);
   for (let d = 0; d < dayCount; d += 1) {
     const day = addDays(end, d - (dayCount - 1));
-    const dayStart = Date.parse(`${day}T00:00:00Z`) / 1000 - offset * 60;
+    const dayStart = Math.floor(startOfDayMs(day, offset) / 1000);
     const dayEnd = dayStart + 86_399;
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
     const weekend = weekday === 0 || weekday === 6;

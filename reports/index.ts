@@ -12,12 +12,14 @@
  *   value                         heatmap cell value (x and y are its axes)
  *   sort                          `x`: order the chart by the label column ascending
  *
- * Placeholders `${name}` are filled by `renderReportSql` for every engine, Athena and local alike; the only
- * one is `${utc_offset_seconds}` (CONTEXT_UTC_OFFSET in seconds, e.g. -10800). A report without
+ * Placeholders `${name}` are filled by `renderReportSql` for every engine, Athena and local alike:
+ * `${time_zone}` (CONTEXT_UTC_OFFSET as an SQL string, e.g. '-03:00' or 'Europe/Berlin', for
+ * at_timezone) and `${utc_offset_seconds}` (its offset in seconds, e.g. -10800). A report without
  * placeholders runs as it is on the Athena console.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sqlZoneLiteral, zoneOffsetSeconds, type DayZone } from '../core/context-date';
 
 /** The package's folder: above this module in the sources, and above the compiled CLI's chunks (dist/cli). */
 function packageRoot(from: string): string {
@@ -133,13 +135,20 @@ export function findReport(name: string, dir = REPORTS_DIR): Report | undefined 
 }
 
 export interface ReportParameters {
-  /** Minutes east of UTC of the configured offset (PipelineConfig.utcOffsetMinutes). */
-  readonly utcOffsetMinutes: number;
+  /** The configured offset or zone (PipelineConfig.utcOffsetMinutes): minutes east of UTC, or an IANA name. */
+  readonly utcOffsetMinutes: DayZone;
+  /** The instant whose offset `${utc_offset_seconds}` gives for an IANA zone (default: now). */
+  readonly at?: number;
 }
 
-/** The placeholder values, for Athena and the local engine alike. */
+/**
+ * The placeholder values, for Athena and the local engine alike: `${time_zone}`, the zone as an SQL
+ * literal for `at_timezone` (local time with summer time: core/context-date.ts localTimeSql), and
+ * `${utc_offset_seconds}`, one offset in seconds, exact for a fixed offset; for an IANA zone it is the
+ * offset at `at` (now), so a report over months with summer time should use `${time_zone}`.
+ */
 export function reportParameterValues(p: ReportParameters): Record<string, string> {
-  return { utc_offset_seconds: String(p.utcOffsetMinutes * 60) };
+  return { utc_offset_seconds: String(zoneOffsetSeconds(p.at ?? Date.now(), p.utcOffsetMinutes)), time_zone: sqlZoneLiteral(p.utcOffsetMinutes) };
 }
 
 /** Fills `${name}` placeholders; an unknown placeholder is an error, never left in the SQL. */

@@ -367,6 +367,11 @@ export const DUCKDB_SESSION_SETUP: readonly string[] = [
   // Trino: from_unixtime(double) -> timestamp(3) with time zone, in the session zone (UTC on Athena).
   `CREATE OR REPLACE MACRO from_unixtime(x) AS to_timestamp(x)`,
   `CREATE OR REPLACE MACRO to_unixtime(x) AS epoch(x)`,
+  // Trino: at_timezone(timestamp with time zone, zone) -> the same instant in the zone, whose hour(),
+  // day_of_week(), date() and date_format() are local. DuckDB's timezone(zone, timestamptz) gives that
+  // local wall time as a TIMESTAMP; its zones are ICU's IANA names, without fixed offsets ('-03:00'),
+  // which are added as minutes to UTC instead.
+  `CREATE OR REPLACE MACRO at_timezone(ts, zone) AS timezone(CASE WHEN regexp_full_match(zone, '[+-][0-9]{2}:[0-9]{2}') THEN 'UTC' ELSE zone END, CAST(ts AS TIMESTAMPTZ)) + CASE WHEN regexp_full_match(zone, '[+-][0-9]{2}:[0-9]{2}') THEN to_minutes((CASE WHEN starts_with(zone, '-') THEN -1 ELSE 1 END) * (CAST(substr(zone, 2, 2) AS BIGINT) * 60 + CAST(substr(zone, 5, 2) AS BIGINT))) ELSE INTERVAL 0 MINUTE END`,
   `CREATE OR REPLACE MACRO day_of_week(x) AS isodow(x)`,
   `CREATE OR REPLACE MACRO dow(x) AS isodow(x)`,
   `CREATE OR REPLACE MACRO day_of_month(x) AS day(x)`,

@@ -1,10 +1,10 @@
 /** The daily enrichment's plan: which day is D-1, the day manifest (read, compare), whether a day must be rebuilt. */
-import { addDays, dateInOffset } from '../context-date';
+import { addDays, dateInOffset, type DayZone } from '../context-date';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
 import { manifestKey } from '../../schemas';
 
 /** D-1 of a scheduled run: the day before the scheduled time's date in the configured offset. */
-export function previousDay(scheduledAtMs: number, offsetMinutes: number): string {
+export function previousDay(scheduledAtMs: number, offsetMinutes: DayZone): string {
   return addDays(dateInOffset(scheduledAtMs, offsetMinutes), -1);
 }
 

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { contextDateOfExport } from '../context-date';
+import { contextDateOfExport, type DayZone } from '../context-date';
 import { rawDayPrefix } from '../../schemas';
 import type { ObjectStore } from '../../ports/object-store';
 import { ExportJsonStream, ExportSyntaxError, type ExportChatMeta } from './json-stream';
@@ -30,7 +30,7 @@ export interface ImportProgress {
 }
 
 export interface ImportOptions {
-  readonly utcOffsetMinutes: number;
+  readonly utcOffsetMinutes: DayZone;
   /** Whether a chat is imported (default: every chat). */
   readonly selectChat?: (chat: NormalisedChat) => boolean;
   /** Bot API id of the basic group a supergroup was migrated from (its migrated history's chat). */
@@ -87,7 +87,7 @@ interface OpenPart {
 }
 
 /** Builds one raw line of the `export` kind. */
-export function exportLine(record: ExportRecord, utcOffsetMinutes: number): { line: string; contextDate: string } {
+export function exportLine(record: ExportRecord, utcOffsetMinutes: DayZone): { line: string; contextDate: string } {
   const receivedAt = record.message.date * 1000;
   const contextDate = contextDateOfExport(record.message, receivedAt, utcOffsetMinutes);
   return { line: `{"received_at":${receivedAt},"context_date":"${contextDate}","export":${JSON.stringify(record)}}`, contextDate };

@@ -11,7 +11,7 @@
  * - anything else (not JSON, JSON that is not an update) is skipped with a reason, and so is a line over
  *   Firehose's 1,000 KiB record limit.
  */
-import { contextDateOfExport, isIsoDate } from '../context-date';
+import { contextDateOfExport, isIsoDate, type DayZone } from '../context-date';
 import { buildEnvelope } from '../envelope';
 import { classifyRawValue } from '../raw-records';
 import type { AnyUpdate } from '../update-kinds';
@@ -35,7 +35,7 @@ const headContextDate = (text: string): string | undefined => /^\{"received_at":
  * Prepares one raw record (a line, without its line break). `fallbackReceivedAtMs` stands in for
  * `received_at` where the record has none (a bare update).
  */
-export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOffsetMinutes: number, maxRecordBytes = 1000 * 1024): PreparedRecord {
+export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOffsetMinutes: DayZone, maxRecordBytes = 1000 * 1024): PreparedRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);

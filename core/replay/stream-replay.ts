@@ -25,6 +25,7 @@
  * - `shouldStop` is asked before every call (Ctrl-C, the Lambda's remaining time): the replay then ends
  *   cleanly, reporting the same way.
  */
+import type { DayZone } from '../context-date';
 import type { Logger } from '../log';
 import { objectRecords } from '../object-lines';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
@@ -121,7 +122,7 @@ export interface ReplayDeps {
   readonly raw: ObjectStore;
   readonly sink: RecordSink;
   readonly logger: Logger;
-  readonly utcOffsetMinutes: number;
+  readonly utcOffsetMinutes: DayZone;
   readonly limiter?: RateLimiter;
   readonly clock?: Clock;
   readonly random?: () => number;

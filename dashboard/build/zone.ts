@@ -13,10 +13,11 @@ export interface OffsetSegment {
   readonly offsetSeconds: number;
 }
 
-/** True for `±HH:MM`, `Z`, `UTC` style offsets the pipeline's parser takes. */
+/** Minutes for `±HH:MM`, `Z`, `UTC` style offsets; undefined for an IANA zone (the parser returns its name). */
 function fixedOffsetMinutes(zone: string): number | undefined {
   try {
-    return parseUtcOffset(zone);
+    const parsed = parseUtcOffset(zone);
+    return typeof parsed === 'number' ? parsed : undefined;
   } catch {
     return undefined;
   }
