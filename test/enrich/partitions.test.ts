@@ -45,7 +45,7 @@ afterEach(async () => {
 /** One raw object for the day: a message, and (when asked) an edit, so both tables get a file. */
 async function rawDay(day: string, withEvent = true): Promise<void> {
   const at = Date.parse(`${day}T15:00:00Z`);
-  const bodies = [JSON.stringify({ update_id: at / 1000, message: { message_id: 1, date: at / 1000, chat: { id: -100, type: 'supergroup' }, text: 'oi' } })];
+  const bodies = [JSON.stringify({ update_id: at / 1000, message: { message_id: 1, date: at / 1000, chat: { id: -100, type: 'supergroup' }, dice: { emoji: '🎲', value: 3 } } })] // no text: no telegram_terms rows, so no terms partition in these statements;
   if (withEvent) bodies.push(JSON.stringify({ update_id: at / 1000 + 1, edited_message: { message_id: 1, date: at / 1000, edit_date: at / 1000 + 60, chat: { id: -100, type: 'supergroup' }, text: 'oi!' } }));
   const lines = bodies.map((b) => buildEnvelope(b, parseUpdateBody(b), at, -180).line).join('');
   await deps.raw.write(`telegram/context_date=${day}/part-1.json`, lines);
@@ -133,7 +133,7 @@ describe('catalog-only repair of a range', () => {
     await enrichDay('2026-04-01', deps);
     athena.resetHistory();
     const repaired = await runCatalogRepair({ catalogOnly: true, date: '2026-04-01' }, deps);
-    expect(repaired?.registered).toEqual({ telegram: ['2026-04-01'], telegram_events: ['2026-04-01'] });
+    expect(repaired?.registered).toEqual({ telegram: ['2026-04-01'], telegram_events: ['2026-04-01'], telegram_terms: [] });
     expect(statements()).toHaveLength(2);
     expect(await runCatalogRepair({ date: '2026-04-01' }, deps)).toBeUndefined();
   });
