@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/cli`;
+const INLINED = ['stopwords-iso'];
 
 let esbuild;
 try {
@@ -27,7 +28,16 @@ const result = await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Packages stay in node_modules, but for JSON-only ones (stopwords-iso): Node's ESM loader needs an
+  // import attribute for a JSON module that the sources' plain import does not carry, so it is inlined.
+  plugins: [
+    {
+      name: 'packages-external',
+      setup(build) {
+        build.onResolve({ filter: /^[^./]/ }, (args) => (INLINED.some((p) => args.path === p || args.path.startsWith(`${p}/`)) ? undefined : { path: args.path, external: true }));
+      },
+    },
+  ],
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',

@@ -190,7 +190,7 @@ describe('catalog', () => {
 
   it('the catalog and the workgroup are deleted with the stack even though the buckets are kept (a failed first deploy can be retried)', () => {
     const derived = [...ofType('AWS::Glue::Database'), ...ofType('AWS::Glue::Table'), ...ofType('AWS::Athena::WorkGroup')];
-    expect(derived).toHaveLength(1 + 3 + 1);
+    expect(derived).toHaveLength(1 + (ENRICHED_TABLES.length + 1) + 1); // database, raw + enriched tables, workgroup
     for (const [id] of derived) {
       expect((resources[id] as any).DeletionPolicy, id).toBe('Delete');
       expect((resources[id] as any).UpdateReplacePolicy, id).toBe('Delete');

@@ -1,3 +1,4 @@
+import { ENRICHED_TABLES } from '../../schemas';
 /**
  * The stack under the context keys that change its shape: `retainData` (what survives a destroy),
  * `webhookReservedConcurrency` (opt-in) and `ingress` (HTTP API or Lambda function URL). Each variant
@@ -27,7 +28,7 @@ describe('retainData', () => {
   it('true (default): the buckets are kept, the catalog and workgroup still go with the stack', () => {
     for (const p of policies(kept, ['AWS::S3::Bucket'])) expect(p, p.id).toMatchObject({ deletion: 'Retain', replace: 'Retain' });
     const derived = policies(kept, DERIVED);
-    expect(derived).toHaveLength(5);
+    expect(derived).toHaveLength(1 + (ENRICHED_TABLES.length + 1) + 1); // database, raw + enriched tables, workgroup
     for (const p of derived) expect(p, p.id).toMatchObject({ deletion: 'Delete', replace: 'Delete' });
     expect(ofType(kept.json, 'Custom::S3AutoDeleteObjects')).toHaveLength(0);
     expect(kept.nagFindings).toEqual([]);
