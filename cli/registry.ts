@@ -15,6 +15,7 @@ const DEFAULT_DATA = process.env.TGPIPE_DATA || 'data';
 export const DATA: OptionSpec = { flags: '-d, --data <dir>', description: 'data folder (TGPIPE_DATA sets the default)', default: DEFAULT_DATA };
 const UTC_OFFSET: OptionSpec = { flags: '--utc-offset <offset>', description: 'day boundary: an offset (-03:00) or an IANA zone (Europe/Berlin) (default CONTEXT_UTC_OFFSET, else -03:00)' };
 const ALLOWED: OptionSpec = { flags: '--allowed-chat-ids <ids>', description: 'comma-separated chat ids to keep (default ALLOWED_CHAT_IDS)' };
+const FORMAT: OptionSpec = { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] };
 const REGION: OptionSpec = { flags: '--region <region>', description: "AWS region (default: the SDK's, e.g. AWS_REGION)" };
 
 const serve: CommandSpec = {
@@ -117,7 +118,7 @@ is refused with an explanation rather than answered. One statement per query.`,
     { flags: '--file <file>', description: 'a file holding the query' },
     { flags: '-l, --list', description: 'list the reports (name and title)' },
     DATA,
-    { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] },
+    FORMAT,
     { flags: '--utc-offset <offset>', description: 'offset or IANA zone for ${time_zone} and ${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)' },
     { flags: '--explain', description: 'print the DuckDB SQL the query is translated to, and do not run it' },
   ],
@@ -307,7 +308,7 @@ ALLOWED_CHAT_IDS): id, type, title (groups and channels; a private chat shows it
 last seen, updates stored and dropped, messages in the enriched tables, and whether it is allowed.
 Updates with no chat at all (inline queries, poll answers, ...) are counted by kind. Kept by tgpipe serve
 and tgpipe ingest in DIR/.chats.json.`,
-  options: [DATA, { flags: '-f, --format <format>', description: 'output format', default: 'table', choices: ['table', 'csv', 'json'] }, ALLOWED],
+  options: [DATA, FORMAT, ALLOWED],
   after: `
 The first thing to do with a new group: add the bot, send a message, run tgpipe chats, and put the
 group's id in ALLOWED_CHAT_IDS (or --allowed-chat-ids). On AWS, the webhook Lambda logs each dropped
