@@ -39,16 +39,31 @@ export interface LoggerOptions {
 const COLORS: Record<LogLevel, string> = { debug: '\x1b[2m', info: '\x1b[36m', warn: '\x1b[33m', error: '\x1b[31m' };
 
 /** A pretty line: time, level, message, then the fields as key=value (values JSON-quoted when needed). */
+/**
+ * A person reading a terminal wants what happened, not a list of zero counters: the readable format
+ * leaves out zeros and empty objects (the JSON format keeps every field, for machines).
+ */
+const isNothing = (value: unknown): boolean =>
+  value === 0 ||
+  (Array.isArray(value) && value.length === 0) ||
+  (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(isNothing));
+
+const withoutNothing = (value: unknown): unknown =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([, v]) => !isNothing(v)))
+    : value;
+
 export function prettyLine(level: LogLevel, time: Date, message: string, fields: LogFields, color = false): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
-    if (value === undefined || key === '_aws' || key === 'service') continue;
-    const text = typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+    if (value === undefined || key === '_aws' || key === 'service' || isNothing(value)) continue;
+    const text = typeof value === 'string' && /^[^\s"=]+$/.test(value) ? value : JSON.stringify(withoutNothing(value));
     parts.push(`${key}=${text}`);
   }
   const tag = level.toUpperCase().padEnd(5);
   const hhmmss = time.toISOString().slice(11, 19);
-  return `${hhmmss} ${color ? `${COLORS[level]}${tag}\x1b[0m` : tag} ${message}${parts.length ? `  ${parts.join(' ')}` : ''}\n`;
+  const details = parts.length ? `  ${color ? `\x1b[2m${parts.join(' ')}\x1b[0m` : parts.join(' ')}` : '';
+  return `${hhmmss} ${color ? `${COLORS[level]}${tag}\x1b[0m` : tag} ${message}${details}\n`;
 }
 
 export function createLogger(options: LoggerOptions): Logger {

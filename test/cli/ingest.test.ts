@@ -63,4 +63,9 @@ describe('readable log lines', () => {
     expect(line).toBe('12:34:56 WARN  day set aside  day=2026-05-01 reason="two words" n=3\n');
     expect(prettyLine('error', new Date(0), 'x', {}, true)).toContain('\x1b[31mERROR\x1b[0m');
   });
+
+  it('leaves out zero counters and empty objects (JSON lines keep them), and keeps the non-zero ones of a nested count', () => {
+    const line = prettyLine('info', new Date('2026-05-01T00:00:00Z'), 'day built', { lines: 12, duplicates: 0, rows: { telegram: 10, telegram_events: 0 }, data_modes: {}, flag: false });
+    expect(line).toBe('00:00:00 INFO  day built  lines=12 rows={"telegram":10} flag=false\n');
+  });
 });
