@@ -6,6 +6,7 @@ import { singleStatement } from '../../core/sql-statements';
 import { didYouMean } from '../../core/suggest';
 import { UsageError, utcOffsetOption, type CliIo, type OptionValues } from '../command';
 import { describeFsError, requireDataFolder } from '../files';
+import { displayWidth } from '../display-width';
 
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -14,7 +15,7 @@ const csvCell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 /** Display width, counting code points (close enough for a terminal table). */
-const width = (s: string): number => [...s].length;
+const width = displayWidth;
 
 /** Rows as an aligned text table, CSV (RFC 4180 quoting, \n line ends) or a JSON array. */
 export function formatRows(rows: Record<string, unknown>[], format: 'table' | 'csv' | 'json', columns = rows.length ? Object.keys(rows[0]!) : []): string {
