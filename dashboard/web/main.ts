@@ -209,8 +209,13 @@ function nav(): HTMLElement {
   return bar;
 }
 
+/** The heading: the chosen chat, or the chats watched (a deployment with many names its first two and counts the rest). */
 function chatTitle(): string {
-  return state.chat >= 0 ? data.chats[state.chat]!.title : data.chats.map((c) => c.title).join(' · ') || t('appTitle');
+  if (state.chat >= 0) return data.chats[state.chat]!.title;
+  const titles = data.chats.map((c) => c.title);
+  if (titles.length === 0) return t('appTitle');
+  if (titles.length <= 3) return titles.join(' · ');
+  return t('chatsAndMore', { titles: titles.slice(0, 2).join(' · '), n: titles.length - 2 });
 }
 
 /** After a filter or view change: the controls show the state (the header is built once per language and theme). */
