@@ -194,7 +194,7 @@ function header(): HTMLElement {
     { class: 'top' },
     h('div', { class: 'title-row' }, h('h1', {}, chatTitle()), prefs),
     data.chats.some((c) => c.demo) ? h('div', { class: 'demo', id: 'demo-banner' }, t('demoBanner')) : null,
-    h('p', { class: 'data-line', id: 'data-range' }, t('dataLine', { from: first, to: last, zone: data.timeZone, built: built.toLocaleString(lang) })),
+    h('p', { class: 'data-line', id: 'data-range' }, t(data.firstDay ? 'dataLine' : 'dataLineEmpty', { from: first, to: last, zone: data.timeZone, built: built.toLocaleString(lang) })),
     data.days ? controls : null,
   );
 }

@@ -376,7 +376,11 @@ describe('dashboard in Chromium', () => {
       const r = await tgpipe('report', '--data', empty.dir, '--out', out);
       expect(r.code).toBe(0);
       const { page, errors } = await open(browser, out);
-      expect(await page.locator('#empty-state').textContent()).toMatch(/tgpipe ingest/);
+      const steps = await page.locator('#empty-state').textContent();
+      expect(steps).toMatch(/tgpipe ingest/);
+      expect(steps).toMatch(/tgpipe import result\.json/);
+      expect(steps).toMatch(/tgpipe chats/);
+      expect(await page.locator('#data-range').textContent()).toMatch(/^No data yet · day boundary /);
       expect(await page.locator('canvas').count()).toBe(0);
       expect(errors).toEqual([]);
       await page.context().close();
