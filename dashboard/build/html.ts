@@ -21,8 +21,12 @@ export function packData(data: DashboardData): string {
   return deflateRawSync(Buffer.from(JSON.stringify(data)), { level: 9 }).toString('base64');
 }
 
+/** A bar-chart icon inlined, so the page (a file or served) never asks for /favicon.ico. */
+const ICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2563eb"/><rect x="3" y="8" width="2.5" height="5" fill="#fff"/><rect x="6.75" y="4" width="2.5" height="9" fill="#fff"/><rect x="10.5" y="6" width="2.5" height="7" fill="#fff"/></svg>')}`;
+
 export function renderHtml(data: DashboardData, web: WebBundle): string {
-  const title = data.chats.length ? data.chats.map((c) => c.title).join(' · ') : 'Telegram group analytics';
+  const titles = data.chats.map((c) => c.title);
+  const title = titles.length === 0 ? 'Telegram group analytics' : titles.length <= 3 ? titles.join(' · ') : `${titles.slice(0, 2).join(' · ')} +${titles.length - 2}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -30,6 +34,7 @@ export function renderHtml(data: DashboardData, web: WebBundle): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="tgpipe dashboard">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="${ICON}">
 <title>${escapeHtml(title)} — tgpipe</title>
 <style>${inlineCode(web.css, 'style')}</style>
 </head>

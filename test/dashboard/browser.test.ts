@@ -129,7 +129,8 @@ describe('dashboard in Chromium', () => {
   });
 
   it('is one self-contained file: nothing fetched, no markup from the data', async () => {
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]|url\(\s*['"]?https?:/i);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)|<img[^>]|url\(\s*['"]?https?:/i);
+    expect(html).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
     // The corpus is in the data, but never as markup: the JSON escapes every < and >.
     for (const x of XSS.filter((s) => s.includes('<'))) expect(html.includes(x), x).toBe(false);
     expect(html.match(/<\/script>/g)!.length).toBe(2);
