@@ -16,27 +16,10 @@ const ENV = { ...process.env, TELEGRAM_WEBHOOK_SECRET: 'test_secret', NO_COLOR: 
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Runs tgpipe in a pseudo-terminal; resolves with everything the terminal showed. */
-function inTerminal(args: string[], { killAfterMs }: { killAfterMs?: number } = {}): Promise<{ code: number | null; shown: string }> {
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+/** Runs a child to its end (or SIGTERM after killAfterMs); what it wrote on stdout and on stderr. */
+function runChild(file: string, args: string[], killAfterMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn('script', ['-qfec', `stty cols 120; ${command}`, '/dev/null'], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
-    let shown = '';
-    child.stdout.on('data', (b: Buffer) => (shown += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (shown += b.toString('utf8')));
-    const timer = killAfterMs ? setTimeout(() => child.kill('SIGTERM'), killAfterMs) : undefined;
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      done({ code, shown });
-    });
-  });
-}
-
-/** Runs tgpipe with stdout and stderr as pipes. */
-function inPipe(args: string[], { killAfterMs }: { killAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
@@ -49,6 +32,16 @@ function inPipe(args: string[], { killAfterMs }: { killAfterMs?: number } = {}):
     });
   });
 }
+
+/** tgpipe in a pseudo-terminal: everything the terminal showed (stdout and stderr are both the pty). */
+async function inTerminal(args: string[], { killAfterMs }: { killAfterMs?: number } = {}): Promise<{ code: number | null; shown: string }> {
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const r = await runChild('script', ['-qfec', `stty cols 120; ${command}`, '/dev/null'], killAfterMs);
+  return { code: r.code, shown: r.stdout + r.stderr };
+}
+
+/** tgpipe with stdout and stderr as pipes. */
+const inPipe = (args: string[], { killAfterMs }: { killAfterMs?: number } = {}) => runChild(process.execPath, [BIN, ...args], killAfterMs);
 
 const update = (id: number, day: string) =>
   JSON.stringify({
