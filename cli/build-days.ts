@@ -4,6 +4,7 @@ import { enrichDay, type DaySummary } from '../core/enrich';
 import { localCatalog, localStores } from '../adapters/local/data-dir';
 import { localEnrichPrivacy } from '../adapters/local/privacy';
 import { cliLogger } from './logger';
+import { addNoChat, describeNoChat, droppedNoChatPhrase, noChatTotal, type NoChatCounts } from '../core/no-chat';
 import { progressBar } from './progress';
 import type { CliIo } from './spec';
 
@@ -12,7 +13,7 @@ import type { CliIo } from './spec';
  * indented line for the next day when this run rebuilt it. Tolerates summaries of older Lambdas.
  */
 export const formatSummary = (s: DaySummary): string =>
-  `${s.date} ${s.status.padEnd(9)} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates}${s.cross_day_duplicates ? ` (cross_day=${s.cross_day_duplicates})` : ''} quarantined=${s.quarantined} ${s.ms}ms` +
+  `${s.date} ${s.status.padEnd(9)} objects=${s.objects} lines=${s.lines} telegram=${s.rows.telegram} events=${s.rows.telegram_events} duplicates=${s.duplicates}${s.cross_day_duplicates ? ` (cross_day=${s.cross_day_duplicates})` : ''} quarantined=${s.quarantined}${noChatTotal(s.no_chat) ? ` no_chat=${noChatTotal(s.no_chat)} (${describeNoChat(s.no_chat)})` : ''} ${s.ms}ms` +
   (s.next_day_rebuilt ? `\n  ${formatSummary(s.next_day_rebuilt)} (rebuilt after ${s.date}: the earlier day keeps an update delivered on both)` : '');
 
 /**
@@ -58,10 +59,13 @@ export async function buildDays(days: readonly string[], dataDir: string, io: Cl
   }
   bar?.done();
   const totals = { telegram: 0, events: 0, quarantined: 0 };
+  const noChat: NoChatCounts = {};
   for (const b of built.values()) {
     totals.telegram += b.rows.telegram;
     totals.events += b.rows.telegram_events;
     totals.quarantined += b.quarantined;
+    addNoChat(noChat, b.no_chat);
   }
-  io.stdout(`${days.length} day(s): telegram=${totals.telegram} telegram_events=${totals.events} quarantined=${totals.quarantined}\n`);
+  const dropped = droppedNoChatPhrase(noChat);
+  io.stdout(`${days.length} day(s): telegram=${totals.telegram} telegram_events=${totals.events} quarantined=${totals.quarantined}${dropped ? `, ${dropped}` : ''}\n`);
 }

@@ -71,7 +71,8 @@ sink as the webhook (each update keeps its exact bytes). A file holds one update
 updates, JSON lines, or getUpdates answers {"ok":true,"result":[...]}; .gz files are decompressed; a
 folder is read file by file. Files are streamed: memory stays bounded whatever their size.
 
-Prints accepted / ignored (chat not allowed, or no chat) / rejected (not an update, not JSON, unreadable
+Prints accepted / ignored (chat not allowed) / dropped with no chat, by kind (poll_answer, inline_query,
+...: no group's data, dropped on every path) / rejected (not an update, not JSON, unreadable
 file: each named with file:line) counts and the days to enrich next (or builds them with --enrich), and exits 1 when something was
 rejected or not stored, after keeping every good update.
 

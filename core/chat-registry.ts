@@ -5,6 +5,7 @@
  * "title" is a person's name).
  */
 import type { WebhookResult } from './webhook';
+import { addNoChat, countNoChat, NO_KIND } from './no-chat';
 
 export interface ChatEntry {
   readonly id: number;
@@ -28,8 +29,8 @@ export const emptyRegistry = (): ChatRegistry => ({ chats: {}, noChat: {} });
 /** Adds one webhook result seen at `at` (unix ms). */
 export function tallyResult(registry: ChatRegistry, result: WebhookResult, at: number): void {
   if (result.outcome === 'dropped_no_chat') {
-    const kind = result.kind ?? 'unknown';
-    registry.noChat[kind] = (registry.noChat[kind] ?? 0) + 1;
+    const kind = result.kind ?? NO_KIND;
+    countNoChat(registry.noChat, kind);
     return;
   }
   if (result.chatId === undefined) return;
@@ -52,7 +53,7 @@ export function tallyResult(registry: ChatRegistry, result: WebhookResult, at: n
 
 /** `b` added to `a` (counts summed, the latest title and type kept). */
 export function mergeRegistries(a: ChatRegistry, b: ChatRegistry): ChatRegistry {
-  const out: ChatRegistry = { chats: { ...structuredClone(a.chats) }, noChat: { ...a.noChat } };
+  const out: ChatRegistry = { chats: { ...structuredClone(a.chats) }, noChat: addNoChat({}, a.noChat) };
   for (const [key, e] of Object.entries(b.chats)) {
     const have = out.chats[key];
     if (!have) {
@@ -70,7 +71,7 @@ export function mergeRegistries(a: ChatRegistry, b: ChatRegistry): ChatRegistry 
       dropped: have.dropped + e.dropped,
     };
   }
-  for (const [kind, n] of Object.entries(b.noChat)) out.noChat[kind] = (out.noChat[kind] ?? 0) + n;
+  addNoChat(out.noChat, b.noChat);
   return out;
 }
 
@@ -97,6 +98,6 @@ export function parseRegistry(text: string): ChatRegistry {
       dropped: num(e.dropped),
     };
   }
-  for (const [kind, n] of Object.entries(v?.noChat ?? {})) if (typeof n === 'number' && n > 0) out.noChat[kind] = n;
+  if (v?.noChat && typeof v.noChat === 'object') addNoChat(out.noChat, v.noChat as Record<string, number>);
   return out;
 }

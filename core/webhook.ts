@@ -9,6 +9,7 @@ import { buildEnvelope, parseUpdateBody } from './envelope';
 import type { Logger } from './log';
 import { headerValue, secretMatches, SECRET_HEADER } from './secret';
 import { classifyUpdate } from './update-kinds';
+import { NO_KIND } from './no-chat';
 import type { RecordSink } from '../ports/record-sink';
 import type { DataMode } from './privacy/data-mode';
 import { eraseFromUpdate, ownerIds, type ErasureMatcher } from './privacy/erasure';
@@ -182,7 +183,8 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     kind = classified?.kind;
     chatId = classified?.rule.chatId(classified.payload);
     if (chatId === undefined) {
-      return { ...answered('dropped_no_chat'), kind, updateId };
+      // Not a group's data (core/no-chat.ts): answered 200, counted by kind by the caller.
+      return { ...answered('dropped_no_chat'), kind: kind ?? NO_KIND, updateId };
     }
     migratedToChatId = migrationTarget(classified?.payload, chatId, deps.allowedChatIds);
     botAccess = botAccessChange(kind, classified?.payload);

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig, type PipelineConfig } from '../core/config';
 import { createLogger, type Logger } from '../core/log';
 import { emfFields } from '../core/metrics';
+import { NO_KIND } from '../core/no-chat';
 import { handleWebhook, WEBHOOK_PATH, webhookLogFields, type WebhookDeps, type WebhookPrivacy } from '../core/webhook';
 import { boundedRequests } from '../adapters/aws/bounded-requests';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../adapters/aws/firehose-sink';
@@ -51,6 +52,12 @@ export function secretReader(env: NodeJS.ProcessEnv): { token: (arn: string) => 
   if (source === 'sdk') return { token: (arn) => readSecretViaSdk(arn), string: (arn, what) => readSecretStringViaSdk(arn, what) };
   throw new Error(`WEBHOOK_SECRET_SOURCE="${source}": expected extension or sdk`);
 }
+
+/**
+ * The `Kind` dimension of DroppedNoChat: an update kind's name as the Bot API spells them; anything else
+ * (a forged body sent with the right secret) is `other`, so the metric's dimensions stay few.
+ */
+export const metricKind = (kind: string | undefined): string => (kind !== undefined && /^[a-z][a-z_]{0,63}$/.test(kind) ? kind : kind === NO_KIND ? kind : 'other');
 
 /** How often a container may read the secret again after a request with a wrong one. */
 export const SECRET_REFRESH_MS = 30_000;
@@ -158,6 +165,15 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         { Outcome: result.outcome },
       ),
     });
+    if (result.outcome === 'dropped_no_chat') {
+      // Counted by kind (poll_answer, inline_query, ...): the Updates metric alone would only say how many.
+      deps.logger.info('update with no chat dropped', {
+        event: 'dropped_no_chat',
+        update_kind: result.kind,
+        update_id: result.updateId,
+        ...emfFields({ DroppedNoChat: { value: 1, unit: 'Count' } }, { Kind: metricKind(result.kind) }),
+      });
+    }
     if (result.botAccess?.lost && result.outcome !== 'dropped_chat_not_allowed') {
       // A chat the pipeline keeps just cut the bot off: the BotAccessLost alarm and `tgpipe doctor` read this.
       deps.logger.warn('bot access lost', {

@@ -13,6 +13,7 @@ import type { Rejection } from '../core/ingest-files';
 import { UpdateStreamParser } from '../core/update-stream';
 import type { WebhookDeps, WebhookResult } from '../core/webhook';
 import { ingestUpdates, type IngestCounts } from './ingest';
+import { addNoChat } from '../core/no-chat';
 
 export interface IngestFilesReport extends IngestCounts {
   readonly files: number;
@@ -80,7 +81,7 @@ export async function ingestFiles(
   onProgress?: (p: IngestProgress) => void,
   onEachResult?: (result: WebhookResult) => void,
 ): Promise<IngestFilesReport> {
-  const report: IngestFilesReport = { accepted: 0, ignored: 0, failed: 0, files: files.length, bytes: 0, rejected: [], rejectedMore: 0, days: new Map() };
+  const report: IngestFilesReport = { accepted: 0, ignored: 0, noChat: {}, failed: 0, files: files.length, bytes: 0, rejected: [], rejectedMore: 0, days: new Map() };
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   let doneBytes = 0;
   const reject = (r: Rejection) => {
@@ -100,6 +101,7 @@ export async function ingestFiles(
     const counts = await ingestUpdates(batch, deps, onResult);
     report.accepted += counts.accepted;
     report.ignored += counts.ignored;
+    addNoChat(report.noChat, counts.noChat);
     report.failed += counts.failed;
   };
 

@@ -5,13 +5,16 @@
  */
 import { handleWebhook, type WebhookDeps, type WebhookResult } from '../core/webhook';
 import { SECRET_HEADER } from '../core/secret';
+import { countNoChat, NO_KIND, type NoChatCounts } from '../core/no-chat';
 import { LOCAL_MAX_RECORD_BYTES } from '../adapters/local/local-firehose';
 
 export interface IngestCounts {
   /** Stored (as an update, or as `unparsed` for a string that is not one). */
   accepted: number;
-  /** Answered 200 and dropped: chat not allowed, no chat, or too large to store. */
+  /** Answered 200 and dropped: chat not allowed, sender opted out, or too large to store. */
   ignored: number;
+  /** Answered 200 and dropped as no group's data (core/no-chat.ts): updates with no chat, by kind. */
+  noChat: NoChatCounts;
   /** Not stored because the sink failed (the webhook would have answered 503). */
   failed: number;
 }
@@ -24,7 +27,7 @@ const BATCH = 1000;
  * decision. `deps.maxRecordBytes` defaults to the local Firehose's record limit, as for the server.
  */
 export async function ingestUpdates(updates: Array<string | object>, deps: WebhookDeps, onResult?: (result: WebhookResult) => void): Promise<IngestCounts> {
-  const counts: IngestCounts = { accepted: 0, ignored: 0, failed: 0 };
+  const counts: IngestCounts = { accepted: 0, ignored: 0, noChat: {}, failed: 0 };
   const headers = { [SECRET_HEADER.toLowerCase()]: deps.secret };
   const options: WebhookDeps = { ...deps, maxRecordBytes: deps.maxRecordBytes ?? LOCAL_MAX_RECORD_BYTES };
   for (let i = 0; i < updates.length; i += BATCH) {
@@ -34,6 +37,7 @@ export async function ingestUpdates(updates: Array<string | object>, deps: Webho
     for (const r of results) {
       onResult?.(r);
       if (r.outcome === 'stored' || r.outcome === 'stored_unparsed') counts.accepted += 1;
+      else if (r.outcome === 'dropped_no_chat') countNoChat(counts.noChat, r.kind ?? NO_KIND);
       else if (r.status === 200) counts.ignored += 1;
       else counts.failed += 1;
     }

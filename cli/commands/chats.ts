@@ -5,6 +5,9 @@
  */
 import { loadConfig } from '../../core/config';
 import { readChatRegistry } from '../../local/chat-registry-file';
+import { localStores } from '../../adapters/local/data-dir';
+import { addNoChat, describeNoChat, noChatTotal, type NoChatCounts } from '../../core/no-chat';
+import { MANIFEST_PREFIX } from '../../schemas/layout';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 import { requireDataFolder } from '../files';
 import { formatRows } from './query';
@@ -55,6 +58,24 @@ async function enrichedChats(dataDir: string): Promise<Map<number, { type: strin
   return out;
 }
 
+/**
+ * Updates with no chat the enrichment dropped from the raw layer (lines of the original bucket layout, or
+ * stored before every path dropped them), by kind, from each day's build manifest.
+ */
+async function enrichedNoChat(dataDir: string): Promise<NoChatCounts> {
+  const stores = localStores(dataDir);
+  const out: NoChatCounts = {};
+  for await (const o of stores.enriched.list(MANIFEST_PREFIX)) {
+    try {
+      const manifest = JSON.parse(((await stores.enriched.readSmall(o.key)) ?? '').toString('utf8')) as { summary?: { no_chat?: NoChatCounts } };
+      addNoChat(out, manifest?.summary?.no_chat);
+    } catch {
+      // a damaged manifest: its day is rebuilt on the next enrichment, which writes a sound one
+    }
+  }
+  return out;
+}
+
 export async function run(options: OptionValues, _positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
   const dataDir = requireDataFolder(values.data);
@@ -66,6 +87,7 @@ export async function run(options: OptionValues, _positionals: string[], io: Cli
   }
   const registry = await readChatRegistry(dataDir);
   const enriched = await enrichedChats(dataDir);
+  const noChatInRaw = await enrichedNoChat(dataDir);
   const ids = new Set<number>([...Object.values(registry.chats).map((c) => c.id), ...enriched.keys()]);
   const rows: ChatRow[] = [...ids].map((id) => {
     const r = registry.chats[String(id)];
@@ -86,14 +108,15 @@ export async function run(options: OptionValues, _positionals: string[], io: Cli
   rows.sort((a, b) => (b.last_seen ?? '').localeCompare(a.last_seen ?? '') || a.chat_id - b.chat_id);
   const format = values.format as 'table' | 'csv' | 'json';
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ chats: rows, no_chat: registry.noChat }, null, 2)}\n`);
+    // no_chat: dropped on arrival (serve, ingest); no_chat_in_raw: dropped by the enrichment from raw lines.
+    io.stdout(`${JSON.stringify({ chats: rows, no_chat: registry.noChat, no_chat_in_raw: noChatInRaw }, null, 2)}\n`);
     return 0;
   }
   if (rows.length === 0) io.stderr(`no chats yet in ${dataDir}: they appear here once the bot receives updates (tgpipe serve) or you ingest some\n`);
   else io.stdout(formatRows(rows as unknown as Record<string, unknown>[], format));
   if (format === 'table') {
-    const noChat = Object.entries(registry.noChat).sort((a, b) => b[1] - a[1]);
-    if (noChat.length) io.stdout(`updates with no chat, dropped (not a group's data): ${noChat.map(([k, n]) => `${k}=${n}`).join(' ')}\n`);
+    if (noChatTotal(registry.noChat)) io.stdout(`no chat: ${noChatTotal(registry.noChat)} update(s) dropped on arrival, not a group's data (${describeNoChat(registry.noChat)})\n`);
+    if (noChatTotal(noChatInRaw)) io.stdout(`no chat: ${noChatTotal(noChatInRaw)} update(s) in the raw layer dropped by the enrichment (${describeNoChat(noChatInRaw)})\n`);
     const notAllowed = rows.filter((r) => !r.allowed && r.dropped > 0);
     if (notAllowed.length) io.stdout(`to keep a dropped chat, add its id to ALLOWED_CHAT_IDS (or --allowed-chat-ids): ${notAllowed.map((r) => r.chat_id).join(',')}\n`);
   }

@@ -1,5 +1,6 @@
 /** `tgpipe ingest`: updates from files through the webhook's own path into the local raw layer. */
 import { loadConfig } from '../../core/config';
+import { droppedNoChatPhrase } from '../../core/no-chat';
 import { localStores } from '../../adapters/local/data-dir';
 import { LocalFirehose } from '../../adapters/local/local-firehose';
 import { ingestFiles, listInputFiles } from '../../local/ingest-files';
@@ -88,7 +89,9 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   if (more > 0) io.stderr(`rejected: ... and ${more} more\n`);
   if (report.failed > 0) io.stderr(`${report.failed} updates could not be stored (see the errors above): run the same command again\n`);
   const rejected = report.rejected.length + report.rejectedMore;
-  io.stdout(`accepted ${report.accepted}, ignored ${report.ignored}, rejected ${rejected}${report.failed ? `, not stored ${report.failed}` : ''}\n`);
+  // Updates with no chat are named by kind (`dropped 3 with no chat (poll_answer 2, inline_query 1)`): not a group's data.
+  const noChat = droppedNoChatPhrase(report.noChat);
+  io.stdout(`accepted ${report.accepted}, ignored ${report.ignored}, ${noChat ? `${noChat}, ` : ''}rejected ${rejected}${report.failed ? `, not stored ${report.failed}` : ''}\n`);
   const days = [...report.days.keys()].sort();
   if (days.length > 0) {
     if (values.enrich) await buildDays(days, values.data, io, { force: false, quiet: false });

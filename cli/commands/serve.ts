@@ -204,7 +204,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
         allowedUpdates: ALL_UPDATE_KINDS,
         logger,
         store: async (bodies) => {
-          const counts = await ingestUpdates(bodies, webhookDeps);
+          const counts = await ingestUpdates(bodies, webhookDeps, (r) => chats.add(r)); // as webhook deliveries are: no-chat kinds counted
           if (counts.failed > 0) throw new Error(`${counts.failed} of ${bodies.length} updates not stored`);
         },
       },

@@ -14,6 +14,7 @@ import { flattenUpdate } from '../flatten';
 import type { Logger } from '../log';
 import { emfFields } from '../metrics';
 import { objectRecords } from '../object-lines';
+import { addNoChat, countNoChat, noChatKind, noChatTotal, type NoChatCounts } from '../no-chat';
 import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records';
 import { flattenExport } from '../flatten/export';
 import { ExportMerge } from './export-merge';
@@ -84,6 +85,12 @@ export interface DaySummary {
   quarantined: number;
   /** Records not kept because the erasure register names their person or chat. */
   erased: number;
+  /**
+   * Updates with no chat (poll_answer, inline_query, ...; core/no-chat.ts), by kind: not a group's data,
+   * dropped here as the webhook drops them (they reach the raw layer only from the original bucket
+   * layout, or from data stored before the webhook dropped them). Absent in summaries of older builds.
+   */
+  no_chat: NoChatCounts;
   /** Rows per data mode they hold (a day with two modes is flagged: the mode changed that day). */
   data_modes: Partial<Record<DataMode, number>>;
   ms: number;
@@ -168,6 +175,17 @@ function builtRows(manifest: DayManifest): DaySummary['rows'] | undefined {
   return typeof telegram === 'number' && typeof events === 'number' ? { telegram, telegram_events: events, telegram_terms: typeof terms === 'number' ? terms : 0 } : undefined;
 }
 
+/** The counts of a day's last build that an unchanged visit reports as they were (tolerant of older manifests). */
+function heldCounts(manifest: DayManifest): Partial<DaySummary> {
+  const m = (manifest.summary ?? {}) as Record<string, unknown>;
+  const out: Partial<DaySummary> = {};
+  const counts = ['lines', 'duplicates', 'cross_day_duplicates', 'exported', 'export_duplicates', 'quarantined', 'erased'] as const;
+  for (const name of counts) if (typeof m[name] === 'number') out[name] = m[name];
+  if (m.no_chat && typeof m.no_chat === 'object') out.no_chat = addNoChat({}, m.no_chat as NoChatCounts);
+  if (m.data_modes && typeof m.data_modes === 'object') out.data_modes = { ...(m.data_modes as DaySummary['data_modes']) };
+  return out;
+}
+
 /**
  * Registers the partitions of a day's tables that have a file: by the rows its manifest counts (a table
  * with no rows has no file), or, for a manifest that does not say, by looking for the files.
@@ -185,7 +203,7 @@ async function registerDay(date: string, rows: DaySummary['rows'] | undefined, d
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0, telegram_terms: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, data_modes: {}, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0, telegram_terms: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, no_chat: {}, data_modes: {}, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
@@ -210,6 +228,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       // stack over kept buckets) would otherwise leave the day invisible until someone forced it.
       const built = builtRows(manifest!);
       if (built) summary.rows = built;
+      // What the day holds, as its last build counted it (not the zeros of a run that read nothing).
+      Object.assign(summary, heldCounts(manifest!));
       await registerDay(date, built, deps);
       summary.ms = Math.round(performance.now() - started);
       deps.logger.info(`raw objects of ${date} unchanged since the last build: skipped, partitions registered`, { event: 'enrich_day', ...summary });
@@ -301,6 +321,12 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           continue;
         }
         seen.add(id);
+        // No chat: not a group's data; dropped and counted by kind, as on the webhook.
+        const noChat = noChatKind(record.update);
+        if (noChat !== undefined) {
+          countNoChat(summary.no_chat, noChat);
+          continue;
+        }
         // Dated by its arrival (no date of its own): a redelivery across midnight puts a copy in two days.
         const byArrival = eventDateOf(record.update) === undefined;
         if (byArrival && previousKept?.has(id)) {
@@ -390,7 +416,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     summary.rows.telegram_terms = writers.telegram_terms.rows;
     summary.rows.telegram = writers.telegram.rows;
     summary.rows.telegram_events = writers.telegram_events.rows;
-    const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined + summary.erased;
+    const accounted = summary.rows.telegram + summary.rows.telegram_events + summary.duplicates + summary.quarantined + summary.erased + noChatTotal(summary.no_chat);
     if (accounted !== summary.lines) {
       throw new Error(`enrichment of ${date} does not add up: ${summary.lines} lines but ${accounted} rows + duplicates + quarantined`);
     }
@@ -461,6 +487,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
       EnrichedEvents: { value: summary.rows.telegram_events, unit: 'Count' },
       Duplicates: { value: summary.duplicates, unit: 'Count' },
       Quarantined: { value: summary.quarantined, unit: 'Count' },
+      DroppedNoChat: { value: noChatTotal(summary.no_chat), unit: 'Count' },
       EnrichmentDuration: { value: summary.ms, unit: 'Milliseconds' },
     }),
   });

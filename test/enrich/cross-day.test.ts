@@ -1,5 +1,5 @@
 /**
- * An update without a date of its own (callback_query, poll_answer, ...) takes its context_date from its
+ * An update without a date of its own (callback_query, deleted_business_messages, ...) takes its context_date from its
  * arrival. Redelivered across midnight (the webhook stored it at 23:59:59.5, answered 503, Telegram retried
  * at 00:00:01), its two copies sit in two day folders: the enriched tables must still hold it once, on the
  * earlier day, whichever day is built first. Real folders, real day pipeline, DuckDB reads the Parquet.
@@ -24,7 +24,7 @@ const OFFSET = -180; // -03:00: D ends at 2026-03-02T03:00:00Z
 const CHAT = ALLOWED_CHATS[0]!;
 const CALLBACK = 900; // arrival-dated, delivered at 23:59:59.5 and again at 00:00:01.5 local
 const REACTION = 950; // dated (23:59:59 local), delivered just before and again just after midnight
-const POLL_ANSWER = 960; // arrival-dated, delivered once on D+1
+const SECOND_CLICK = 960; // arrival-dated, delivered once on D+1
 
 const at = (iso: string) => Date.parse(iso);
 const seconds = (iso: string) => Math.floor(at(iso) / 1000);
@@ -40,7 +40,11 @@ const reaction = JSON.stringify({
   update_id: REACTION,
   message_reaction: { chat: { id: CHAT, type: 'supergroup', title: 'g' }, message_id: 7, user, date: seconds('2026-03-02T02:59:59Z'), old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }] },
 });
-const pollAnswer = JSON.stringify({ update_id: POLL_ANSWER, poll_answer: { poll_id: '55', user, option_ids: [0] } });
+// A poll_answer would do as an undated update, but it has no chat: every path drops it (core/no-chat.ts).
+const secondClick = JSON.stringify({
+  update_id: SECOND_CLICK,
+  callback_query: { id: '4383', from: user, message: { message_id: 7, chat: { id: CHAT, type: 'supergroup', title: 'g' }, date: seconds(`${D}T15:00:00Z`), text: 'vote' }, chat_instance: '-77', data: 'vote:2' },
+});
 
 /** What the webhook writes and where Firehose puts it: the folder of the envelope's own context_date. */
 function envelope(body: string, receivedAtIso: string) {
@@ -73,7 +77,7 @@ async function seed(s: LocalStores): Promise<void> {
   await put('buffer-3.json', [
     envelope(callback, '2026-03-02T03:00:01.500Z'),
     envelope(message(201, `${D1}T15:00:00Z`), `${D1}T15:00:00.300Z`),
-    envelope(pollAnswer, `${D1}T15:30:00Z`),
+    envelope(secondClick, `${D1}T15:30:00Z`),
     envelope(message(202, `${D1}T20:00:00Z`), `${D1}T20:00:00.300Z`),
   ]);
 }
@@ -93,10 +97,10 @@ const snapshot = async (s: LocalStores) => ({ telegram: await rowsOf(s, 'telegra
 const manifestOf = async (s: LocalStores, day: string) => JSON.parse((await s.enriched.readSmall(manifestKey(day)))!.toString('utf8')) as DayManifest;
 const manifestBytes = async (s: LocalStores, day: string) => (await s.enriched.readSmall(manifestKey(day)))!.toString('utf8');
 
-const EXPECTED_DAYS = { 101: [D], 102: [D], [CALLBACK]: [D], [REACTION]: [D], 201: [D1], [POLL_ANSWER]: [D1], 202: [D1] };
+const EXPECTED_DAYS = { 101: [D], 102: [D], [CALLBACK]: [D], [REACTION]: [D], 201: [D1], [SECOND_CLICK]: [D1], 202: [D1] };
 /** D: 2 messages, the click, the reaction twice (a duplicate within the day). */
 const D_BUILT = { date: D, status: 'built', lines: 5, rows: { telegram: 2, telegram_events: 2 }, duplicates: 1, cross_day_duplicates: 0, quarantined: 0 };
-/** D+1 once D is built: 2 messages, the poll answer; the click's retry is a cross-day duplicate. */
+/** D+1 once D is built: 2 messages, the second click; the click's retry is a cross-day duplicate. */
 const D1_BUILT = { date: D1, status: 'built', lines: 4, rows: { telegram: 2, telegram_events: 1 }, duplicates: 1, cross_day_duplicates: 1, quarantined: 0 };
 const addsUp = (s: DaySummary) => expect(s.rows.telegram + s.rows.telegram_events + s.duplicates + s.quarantined).toBe(s.lines);
 
@@ -143,7 +147,7 @@ describe('an arrival-dated update redelivered across midnight', () => {
     addsUp(sD);
     addsUp(sD1);
     expect(logger.lines.filter((l) => l.event === 'enrich_day').at(-1)).toMatchObject({ date: D1, duplicates: 1, cross_day_duplicates: 1, arrival_dated: 1, Duplicates: 1 });
-    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([POLL_ANSWER]);
+    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([SECOND_CLICK]);
     expect((await manifestOf(stores, D1)).summary).toMatchObject({ cross_day_duplicates: 1 });
     expect(await daysById(stores)).toEqual(EXPECTED_DAYS);
     const click = (await rowsOf(stores, 'telegram_events')).find((r) => Number(r.update_id) === CALLBACK)!;
@@ -158,7 +162,7 @@ describe('an arrival-dated update redelivered across midnight', () => {
     const first = await enrichDay(D1, depsOf(stores, logger));
     expect(first).toMatchObject({ ...D1_BUILT, rows: { telegram: 2, telegram_events: 2 }, duplicates: 0, cross_day_duplicates: 0 });
     expect(logger.lines.find((l) => l.event === 'cross_day_check')).toMatchObject({ level: 'info', date: D1, previous: D, state: 'previous_not_built' });
-    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([CALLBACK, POLL_ANSWER]);
+    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([CALLBACK, SECOND_CLICK]);
     expect((await daysById(stores))[CALLBACK]).toEqual([D1]);
 
     logger.lines.length = 0;
@@ -173,7 +177,7 @@ describe('an arrival-dated update redelivered across midnight', () => {
       ['enrich_day', D1],
     ]);
     expect(logger.lines.find((l) => l.event === 'cross_day_rebuild')).toMatchObject({ level: 'info', date: D, next: D1, overlap: 1, update_ids: [CALLBACK] });
-    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([POLL_ANSWER]);
+    expect((await manifestOf(stores, D1)).arrival_dated_ids).toEqual([SECOND_CLICK]);
     expect(await daysById(stores)).toEqual(EXPECTED_DAYS);
 
     // The other order, in another folder, gives the same rows.

@@ -55,7 +55,13 @@ describe('enrichDay on local folders', () => {
     await stores.raw.write(`${rawDayPrefix(DAY)}all.json`, lines);
     const s = await enrichDay(DAY, deps());
     const messages = fixtures.filter((f) => ['message', 'channel_post', 'business_message'].includes(f.kind));
-    expect(s.rows).toEqual({ telegram: messages.length, telegram_events: fixtures.length - messages.length, telegram_terms: expect.any(Number) });
+    // Updates with no chat (poll_answer, inline_query, ...) are dropped as on the webhook, counted by kind.
+    const chatless = fixtures.filter((f) => f.chat_id === null);
+    expect(chatless.length).toBeGreaterThan(5);
+    const byKind: Record<string, number> = {};
+    for (const f of chatless) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+    expect(s.no_chat).toEqual(byKind);
+    expect(s.rows).toEqual({ telegram: messages.length, telegram_events: fixtures.length - messages.length - chatless.length, telegram_terms: expect.any(Number) });
     expect(s.rows.telegram_terms).toBeGreaterThan(0);
     for (const table of [telegramTable, telegramEventsTable, telegramTermsTable]) {
       const described = await duckQuery(`DESCRIBE SELECT * FROM read_parquet('${parquet(table.name)}', hive_partitioning = false)`);
@@ -79,7 +85,7 @@ describe('enrichDay on local folders', () => {
     for (const table of [telegramTable, telegramEventsTable]) {
       const read = await duckQuery(`SELECT * FROM read_parquet('${parquet(table.name)}', hive_partitioning = false)`);
       const byId = new Map(read.map((r) => [norm(r.update_id), r]));
-      const mine = fixtures.map((f) => flattenUpdate(f.update as never, receivedAt)).filter((r) => r.table === table.name);
+      const mine = fixtures.filter((f) => f.chat_id !== null).map((f) => flattenUpdate(f.update as never, receivedAt)).filter((r) => r.table === table.name);
       expect(read).toHaveLength(mine.length);
       for (const { row } of mine) {
         const got = byId.get(row.update_id ?? null)!;

@@ -12,6 +12,7 @@
  *    the accounting adds up, every distinct update_id is in its table exactly once, and the Parquet files
  *    read back (DuckDB) with the values flatten produced.
  */
+import { noChatKind, noChatTotal } from '../../core/no-chat';
 import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -362,7 +363,8 @@ describe('the local day pipeline over fuzzed updates', () => {
           }
           const s = await enrichDay(DAY, { raw: stores.raw, enriched: stores.enriched, catalog: localCatalog, logger: memoryLogger('enrich'), enrichedLocation: stores.enriched.root });
           // What each update line should become: the first copy of an update_id in key order wins.
-          const expected = new Map<number, { table: string; row: Row }>();
+          // An update with no chat is dropped (counted by kind) once its first copy is seen: core/no-chat.ts.
+          const expected = new Map<number, { table: string; row: Row; noChat?: string }>();
           let updateLineCount = 0;
           for (const o of objects) {
             for (const line of o.lines) {
@@ -374,19 +376,22 @@ describe('the local day pipeline over fuzzed updates', () => {
               updateLineCount += 1;
               if (expected.has(update.update_id)) continue;
               const at = isEnvelope && typeof value.received_at === 'number' && Number.isFinite(value.received_at) ? value.received_at : undefined;
-              expected.set(update.update_id, flattenUpdate(update, at));
+              expected.set(update.update_id, { ...flattenUpdate(update, at), noChat: noChatKind(update) });
             }
           }
           const lines = objects.reduce((n, o) => n + o.lines.length, 0);
           if (process.env.FUZZ_STATS) console.log({ lines: s.lines, rows: s.rows, duplicates: s.duplicates, quarantined: s.quarantined });
           expect(s.status).toBe('built');
           expect(s.lines).toBe(lines);
-          expect(s.rows.telegram + s.rows.telegram_events + s.duplicates + s.quarantined).toBe(s.lines);
+          const noChat = new Map<string, number>();
+          for (const e of expected.values()) if (e.noChat !== undefined) noChat.set(e.noChat, (noChat.get(e.noChat) ?? 0) + 1);
+          expect(s.no_chat).toEqual(Object.fromEntries(noChat));
+          expect(s.rows.telegram + s.rows.telegram_events + s.duplicates + s.quarantined + noChatTotal(s.no_chat)).toBe(s.lines);
           expect(s.quarantined).toBe(quarantinedLines);
           expect(s.duplicates).toBe(updateLineCount - expected.size);
 
           for (const table of [telegramTable, telegramEventsTable]) {
-            const mine = [...expected.values()].filter((r) => r.table === table.name).map((r) => r.row);
+            const mine = [...expected.values()].filter((r) => r.table === table.name && r.noChat === undefined).map((r) => r.row);
             expect(s.rows[table.name as 'telegram' | 'telegram_events']).toBe(mine.length);
             if (mine.length === 0) continue;
             const read = await duckQuery(`SELECT * FROM read_parquet('${join(stores.enriched.root, enrichedDayKey(table.name, DAY))}', hive_partitioning = false) ORDER BY update_id`);

@@ -187,6 +187,36 @@ describe('webhook handler: answers (DESIGN.md, Webhook answers)', () => {
     expect(requests[0]).toMatchObject({ Updates: 1, Outcome: 'dropped_chat_not_allowed' });
   });
 
+  it('every chatless kind is dropped and counted by kind: a DroppedNoChat metric with its Kind dimension', async () => {
+    const { handler, logger } = setup();
+    const chatless = fixtures.filter((f) => f.chat_id === null);
+    // poll_answer (a user's and a chat's vote), inline queries, payments, paid media, a callback on an inline message, ...
+    expect(new Set(chatless.map((f) => f.kind))).toEqual(
+      new Set(['inline_query', 'chosen_inline_result', 'callback_query', 'shipping_query', 'pre_checkout_query', 'purchased_paid_media', 'poll', 'poll_answer', 'managed_bot', 'subscription']),
+    );
+    for (const f of chatless) expect((await handler(event(f.body))).statusCode).toBe(200);
+    expect(putLines()).toHaveLength(0);
+    const dropped = logger.lines.filter((l) => l.event === 'dropped_no_chat');
+    expect(dropped.map((l) => l.Kind)).toEqual(chatless.map((f) => f.kind));
+    expect(dropped.map((l) => l.update_id)).toEqual(chatless.map((f) => f.update_id));
+    for (const l of dropped) {
+      expect(l).toMatchObject({ DroppedNoChat: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'TelegramPipeline', Dimensions: [['Kind']], Metrics: [{ Name: 'DroppedNoChat', Unit: 'Count' }] }] } });
+    }
+    // The request lines say the outcome and the kind too.
+    expect(logger.lines.filter((l) => l.outcome === 'dropped_no_chat').map((l) => l.update_kind)).toEqual(chatless.map((f) => f.kind));
+  });
+
+  it('a body with only update_id and a forged kind name: dropped as no chat, the metric dimension kept to known shapes', async () => {
+    const { handler, logger } = setup();
+    await handler(event('{"update_id":1}'));
+    await handler(event('{"update_id":2,"Weird Kind!":{"x":1}}'));
+    expect(putLines()).toHaveLength(0);
+    expect(logger.lines.filter((l) => l.event === 'dropped_no_chat').map((l) => [l.update_kind, l.Kind])).toEqual([
+      ['(none)', '(none)'],
+      ['Weird Kind!', 'other'],
+    ]);
+  });
+
   it('several allowed chats', async () => {
     const { handler } = setup(`${ALLOWED_CHATS.join(',')},42`);
     for (const id of ALLOWED_CHATS) {

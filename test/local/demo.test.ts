@@ -43,7 +43,7 @@ describe('demo data', () => {
     let cleanup: () => Promise<void>;
     let engine: DuckDbEngine;
     let generated: { generated: boolean; updates: number; days: string[] };
-    let counts: { accepted: number; ignored: number; failed: number };
+    let counts: { accepted: number; ignored: number; noChat: Record<string, number>; failed: number };
 
     beforeAll(async () => {
       ({ dir, cleanup } = await tempDataDir('tgpipe-demo-'));
@@ -64,7 +64,7 @@ describe('demo data', () => {
 
     it('every update is accepted by the webhook rules and stored once', async () => {
       expect(generated.generated).toBe(true);
-      expect(counts).toEqual({ accepted: generated.updates, ignored: 0, failed: 0 });
+      expect(counts).toEqual({ accepted: generated.updates, ignored: 0, noChat: {}, failed: 0 });
       const [raw] = await engine.query(`SELECT count(1) AS n, count(DISTINCT json_extract_scalar("update", '$.update_id')) AS ids FROM ${RAW_TABLE}`);
       expect(raw).toEqual({ n: generated.updates, ids: generated.updates });
       const [rows] = await engine.query('SELECT (SELECT count(1) FROM telegram) + (SELECT count(1) FROM telegram_events) AS n');
