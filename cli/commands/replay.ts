@@ -1,4 +1,5 @@
 /** `tgpipe replay stream|enrich`: reprocessing from the raw layer or Firehose's error output. */
+import { describeNoChat, noChatTotal } from '../../core/no-chat';
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -149,6 +150,8 @@ function describeDay(d: DayReport, dryRun: boolean): string {
     kinds ? `(${kinds})` : '',
     landing,
     skipped ? `skipped: ${skipped}` : '',
+    // Not a group's data, dropped as the webhook and the enrichment drop them (they stay in their objects).
+    noChatTotal(d.noChat) ? `dropped ${noChatTotal(d.noChat)} with no chat (${describeNoChat(d.noChat)})` : '',
     d.unsent.length ? `NOT SENT=${d.unsent.length}` : '',
     d.complete ? '' : 'INCOMPLETE',
   ]

@@ -14,6 +14,7 @@ import { flattenUpdate } from '../flatten';
 import type { Logger } from '../log';
 import { emfFields } from '../metrics';
 import { objectRecords } from '../object-lines';
+import { objectArrivalMs } from '../arrival';
 import { addNoChat, countNoChat, noChatKind, noChatTotal, type NoChatCounts } from '../no-chat';
 import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records';
 import { flattenExport } from '../flatten/export';
@@ -344,7 +345,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
             summary.erased += 1;
             continue;
           }
-          flat = flattenUpdate(kept.update, record.receivedAt, kept.mode);
+          // A bare update (the original bucket layout) has no received_at: its object says when it came.
+          flat = flattenUpdate(kept.update, record.receivedAt, kept.mode, record.receivedAt === undefined ? objectArrivalMs(object.key, object.lastModified.getTime()) : undefined);
         } catch (error) {
           await setAside(object.key, line, text, 'flatten_failed', (error as Error).message);
           continue;

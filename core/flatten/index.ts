@@ -277,14 +277,14 @@ function setChat(row: Row, chat: Json | undefined): void {
 
 const jsonOrNull = (v: unknown): string | null => (v === undefined || v === null ? null : json(v));
 
-function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number | undefined, receivedAtMs: number | undefined): Row {
+function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number | undefined, receivedAtMs: number | undefined, arrivalEstimateMs?: number): Row {
   const row: Row = { ...EVENT_ROW };
   row.update_id = updateId;
   row.event_kind = kind;
   const seconds = num(eventDate);
   const date = seconds !== null && seconds > 0 ? seconds : null;
   row.event_date = date;
-  row.event_ts = secondsToDate(date) ?? msToDate(receivedAtMs);
+  row.event_ts = secondsToDate(date) ?? msToDate(receivedAtMs) ?? msToDate(arrivalEstimateMs);
   row.received_at = msToDate(receivedAtMs);
 
   switch (kind) {
@@ -429,19 +429,21 @@ function flattenEvent(kind: string, p: Json, updateId: number, eventDate: number
 /**
  * receivedAtMs: the envelope's received_at (unix ms), undefined for bare updates. dataMode: the mode the
  * update holds (the envelope's `data_mode` made at least as strict as the deployment's), `full` if unset.
+ * arrivalEstimateMs: for a bare update, when its object says it came (core/arrival.ts): the `event_ts`
+ * of a kind with no date of its own, where an envelope's received_at would be; `received_at` stays NULL.
  */
-export function flattenUpdate(update: AnyUpdate, receivedAtMs: number | undefined, dataMode: DataMode = 'full'): FlattenedRow {
+export function flattenUpdate(update: AnyUpdate, receivedAtMs: number | undefined, dataMode: DataMode = 'full', arrivalEstimateMs?: number): FlattenedRow {
   const classified = classifyUpdate(update);
   const updateId = update.update_id;
   let flat: FlattenedRow;
   if (!classified) {
-    flat = { table: 'telegram_events', row: flattenEvent('unknown', {}, updateId, undefined, receivedAtMs) };
+    flat = { table: 'telegram_events', row: flattenEvent('unknown', {}, updateId, undefined, receivedAtMs, arrivalEstimateMs) };
   } else {
     const { kind, rule, payload } = classified;
     flat =
       rule.table === 'telegram'
         ? { table: 'telegram', row: flattenMessage(kind, payload, updateId, receivedAtMs), message: payload }
-        : { table: 'telegram_events', row: flattenEvent(kind, payload, updateId, rule.eventDate(payload), receivedAtMs) };
+        : { table: 'telegram_events', row: flattenEvent(kind, payload, updateId, rule.eventDate(payload), receivedAtMs, arrivalEstimateMs) };
   }
   flat.row.data_mode = dataMode;
   return flat;

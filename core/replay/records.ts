@@ -9,19 +9,22 @@
  * - an envelope without a usable context_date gets one (its update re-serialised: the only case, as its
  *   original bytes are not separable from the envelope);
  * - anything else (not JSON, JSON that is not an update) is skipped with a reason, and so is a line over
- *   Firehose's 1,000 KiB record limit.
+ *   Firehose's 1,000 KiB record limit;
+ * - an update with no chat (poll_answer, inline_query, ...: core/no-chat.ts) is dropped, named by its
+ *   kind, as the webhook and the enrichment drop it: a replay never brings one into the new bucket.
  */
 import { contextDateOfExport, isIsoDate, type DayZone } from '../context-date';
 import { buildEnvelope } from '../envelope';
 import { classifyRawValue } from '../raw-records';
+import { noChatKind } from '../no-chat';
 import type { AnyUpdate } from '../update-kinds';
 
 export type RecordKind = 'envelope' | 'unparsed' | 'export' | 'wrapped' | 'rebuilt';
-export type SkipReason = 'not_json' | 'not_an_update' | 'oversized';
+export type SkipReason = 'not_json' | 'not_an_update' | 'oversized' | 'no_chat';
 
 export type PreparedRecord =
   | { readonly ok: true; readonly kind: RecordKind; readonly line: string; readonly bytes: number; readonly contextDate: string; readonly updateId?: number }
-  | { readonly ok: false; readonly reason: SkipReason; readonly updateId?: number };
+  | { readonly ok: false; readonly reason: SkipReason; readonly updateId?: number; /** For `no_chat`: the update's kind. */ readonly kind?: string };
 
 const encoder = new TextEncoder();
 export const byteLength = (text: string): number => encoder.encode(text).length;
@@ -44,6 +47,8 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
   }
   const record = classifyRawValue(value);
   const updateId = record.ok ? updateIdOf(record.update) : undefined;
+  const noChat = record.ok ? noChatKind(record.update) : undefined;
+  if (noChat !== undefined) return { ok: false, reason: 'no_chat', updateId, kind: noChat };
   let kind: RecordKind;
   let line: string;
   let contextDate: string;

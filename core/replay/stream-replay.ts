@@ -25,6 +25,7 @@
  * - `shouldStop` is asked before every call (Ctrl-C, the Lambda's remaining time): the replay then ends
  *   cleanly, reporting the same way.
  */
+import { objectArrivalMs } from '../arrival';
 import type { DayZone } from '../context-date';
 import type { Logger } from '../log';
 import { objectRecords } from '../object-lines';
@@ -36,6 +37,7 @@ import { checkResume, compareKeys, ResumeError, snapshotPlan, type DayPlan, type
 import { decodeErrorRecord, errorDocuments } from './error-output';
 import { realClock, type Clock, type RateLimiter } from './rate-limiter';
 import { byteLength, prepareRecord, type RecordKind } from './records';
+import { countNoChat, NO_KIND, type NoChatCounts } from '../no-chat';
 import { applyPolicyToLine } from '../privacy/raw-line';
 import type { PrivacyPolicy } from '../privacy/policy';
 import { backoffMs, classifyEntryError, classifyFailure, DEFAULT_RETRY_POLICY, type FailureClass, type RetryPolicy } from './retry-policy';
@@ -81,6 +83,8 @@ export interface DayReport {
   /** Records per context_date they were put for (the days to enrich once Firehose has delivered them). */
   contextDates: Record<string, number>;
   skipped: Record<string, number>;
+  /** Updates with no chat, dropped as every path drops them (core/no-chat.ts), by kind; not samples. */
+  noChat: NoChatCounts;
   /** The first skipped records, naming object and line. */
   samples: Sample[];
   /** Records read but not sent when the replay stopped. */
@@ -162,15 +166,17 @@ export const MAX_SAMPLES = 20;
  * (a resumption inside this object), lines up to it are passed over without being decoded; an object
  * with fewer lines than that has changed, which is a ResumeError.
  */
-export async function* objectSourceRecords(raw: ObjectStore, object: ObjectInfo, source: ReplaySource, afterLine = 0): AsyncGenerator<SourceRecord> {
+export async function* objectSourceRecords(raw: ObjectStore, object: ObjectInfo, source: ReplaySource, afterLine = 0, zone: DayZone = 0): AsyncGenerator<SourceRecord> {
   const key = object.key;
   const written = object.lastModified.getTime();
+  // A bare update's received_at: the object's name or folder day, not a later copy's mtime (core/arrival.ts).
+  const arrived = source === 'raw' ? objectArrivalMs(key, written, zone) : written;
   let line = 0;
   for await (const text of objectRecords(await raw.read(key))) {
     line += 1;
     if (line <= afterLine) continue;
     if (source === 'raw') {
-      yield { key, line, text, fallbackReceivedAtMs: written };
+      yield { key, line, text, fallbackReceivedAtMs: arrived };
       continue;
     }
     for (const doc of errorDocuments(text)) {
@@ -201,6 +207,7 @@ export const emptyDay = (day: string): DayReport => ({
   kinds: {},
   contextDates: {},
   skipped: {},
+  noChat: {},
   samples: [],
   unsent: [],
   complete: false,
@@ -329,6 +336,10 @@ export async function replayRecords(records: AsyncIterable<SourceRecord>, report
       continue;
     }
     let p = prepareRecord(r.text, r.fallbackReceivedAtMs, deps.utcOffsetMinutes, limits.maxRecordBytes);
+    if (!p.ok && p.reason === 'no_chat') {
+      countNoChat(report.noChat, p.kind ?? NO_KIND);
+      continue;
+    }
     if (!p.ok) {
       skip(r.key, r.line, p.reason, p.updateId);
       continue;
@@ -394,7 +405,7 @@ export async function replayPlan(plans: readonly DayPlan[], source: ReplaySource
           deps.onObject?.(day, object.key);
           continue;
         }
-        yield* objectSourceRecords(deps.raw, object, source, after && object.key === after.afterKey ? after.afterLine : 0);
+        yield* objectSourceRecords(deps.raw, object, source, after && object.key === after.afterKey ? after.afterLine : 0, deps.utcOffsetMinutes);
         deps.onObject?.(day, object.key);
       }
     }

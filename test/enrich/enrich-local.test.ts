@@ -95,6 +95,19 @@ describe('enrichDay on local folders', () => {
     }
   });
 
+  it('an undated bare update (the original bucket layout) takes its event_ts from its object\'s name, else the middle of its folder\'s day', async () => {
+    const click = (id: number) => JSON.stringify({ update_id: id, callback_query: { id: `c${id}`, from: { id: 1, is_bot: false, first_name: 'A' }, message: { message_id: 7, date: 1, chat: { id: ALLOWED_CHATS[0], type: 'supergroup' } }, chat_instance: '1', data: 'x' } });
+    await stores.raw.write(`${rawDayPrefix(DAY)}TelegramRaw-1-${DAY}-18-30-05-0a1b.gz`, gzipSync(`${click(61)}\n`));
+    await stores.raw.write(`${rawDayPrefix(DAY)}update-62.json`, click(62)); // written now: not on DAY
+    const s = await enrichDay(DAY, deps());
+    expect(s.rows.telegram_events).toBe(2);
+    const rows = await duckQuery(`SELECT update_id::INT AS id, epoch_ms(event_ts)::BIGINT AS ts, received_at FROM read_parquet('${parquet('telegram_events')}') ORDER BY id`);
+    expect(rows.map((r) => [r.id, Number(r.ts), r.received_at])).toEqual([
+      [61, Date.parse(`${DAY}T18:30:05Z`), null],
+      [62, Date.parse(`${DAY}T12:00:00Z`), null],
+    ]);
+  });
+
   it('logs each quarantined record by reason, object and line (never its text), up to a limit', async () => {
     const bad = Array.from({ length: QUARANTINE_LOG_LIMIT + 5 }, (_, i) => `secret text ${i} {`);
     await stores.raw.write(`${rawDayPrefix(DAY)}bad.json`, [envelope(message(1, 'ok')).trim(), ...bad].join('\n'));

@@ -217,4 +217,24 @@ describe('the original pipeline\'s bucket (bare updates, one per object)', () =>
     const e = await tgpipe('enrich', '--from', DAY, '--to', DAY, '--data', data);
     expect(e.stdout).toMatch(/telegram=3 events=0 duplicates=0 quarantined=0/);
   });
+
+  it('replay stream --source-dir dates an undated update by its folder\'s day, not a copy\'s mtime, and drops a chatless one by kind', async () => {
+    const copy = join(dir, 'old-undated');
+    const data = join(dir, 'converted-undated');
+    const old = new FsObjectStore(copy);
+    // A click has no date of its own; a poll answer has no chat. Copied today (mtime now), years after the day.
+    const click = JSON.stringify({ update_id: 40, callback_query: { id: 'c1', from: { id: 1, is_bot: false, first_name: 'A' }, message: { message_id: 7, date: 1, chat: { id: -100, type: 'supergroup' } }, chat_instance: '1', data: 'x' } });
+    const vote = JSON.stringify({ update_id: 41, poll_answer: { poll_id: '9', user: { id: 1, is_bot: false, first_name: 'A' }, option_ids: [1] } });
+    await old.write(`${rawDayPrefix(DAY)}click.json`, click);
+    await old.write(`${rawDayPrefix(DAY)}vote.json`, vote);
+    const r = await tgpipe('stream', '--from', DAY, '--to', DAY, '--data', data, '--source-dir', copy);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${DAY} objects=2 records=2 sent=1/1`);
+    expect(r.stdout).toContain('dropped 1 with no chat (poll_answer 1)');
+    const raw = localStores(data).raw;
+    const lines: string[] = [];
+    for await (const o of raw.list('')) for await (const l of objectLines(await raw.read(o.key))) lines.push(l);
+    // Noon of DAY at -03:00: the day the folder names, whatever day the copy was made.
+    expect(lines).toEqual([`{"received_at":${Date.parse(`${DAY}T15:00:00Z`)},"context_date":"${DAY}","update":${click}}`]);
+  });
 });
