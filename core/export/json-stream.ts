@@ -89,10 +89,21 @@ export class ExportJsonStream {
   private buf: Buffer = Buffer.alloc(0);
   /** Absolute offset of buf[0]. */
   private base = 0;
-  /** Newlines in the file before buf[0]. */
-  private linesBefore = 0;
+  /**
+   * The line cursor: newlines in the file before the absolute offset `cursorAt` (never before buf[0]).
+   * Lines are asked for in file order (each message's start, the damage), so the cursor only moves on
+   * and every byte is counted once: counting from buf[0] on every ask was quadratic in the chunk size.
+   */
+  private cursorAt = 0;
+  private cursorLines = 0;
   /** Absolute offset where the line that holds buf[0] starts. */
   private lineStart = 0;
+  /**
+   * Index in buf of the next backslash at or after the last string scan's position, or buf.length when
+   * there is none: one search per backslash instead of one per string (most strings have none, and a
+   * search for one ran to the end of the chunk each time). -1: unknown (a new buffer).
+   */
+  private nextBackslash = -1;
   private pos = 0;
   private readonly stack: Frame[] = [];
   private done = false;
@@ -164,9 +175,10 @@ export class ExportJsonStream {
 
   /** Drops the bytes before pos (keeping the line count). */
   private shift(): void {
+    this.nextBackslash = -1;
     const cut = this.pendingString ? this.pendingString.start : this.pos;
     if (cut === 0) return;
-    this.linesBefore += countNewlines(this.buf, 0, cut);
+    this.moveCursor(cut);
     const nl = this.buf.lastIndexOf(C.Newline, cut - 1);
     if (nl !== -1) this.lineStart = this.base + nl + 1;
     this.base += cut;
@@ -179,15 +191,25 @@ export class ExportJsonStream {
   }
 
   private error(reason: string, at: number): ExportSyntaxError {
-    const line = this.linesBefore + countNewlines(this.buf, 0, at) + 1;
+    const line = this.lineAt(at);
     const lastNl = at > 0 ? this.buf.lastIndexOf(C.Newline, at - 1) : -1;
     const column = lastNl >= 0 ? at - lastNl : this.base + at - this.lineStart + 1;
     return new ExportSyntaxError(reason, this.base + at, line, column);
   }
 
 
+  /** Moves the line cursor to buf[at] (at or after it; a position before it is counted back from it). */
+  private moveCursor(at: number): void {
+    const from = this.cursorAt - this.base;
+    if (at >= from) this.cursorLines += countNewlines(this.buf, from, at);
+    else this.cursorLines -= countNewlines(this.buf, Math.max(at, 0), from);
+    this.cursorAt = this.base + at;
+  }
+
+  /** The line (from 1) of buf[at]. */
   private lineAt(at: number): number {
-    return this.linesBefore + countNewlines(this.buf, 0, at) + 1;
+    this.moveCursor(at);
+    return this.cursorLines + 1;
   }
 
   private run(final: boolean): void {
@@ -264,7 +286,11 @@ export class ExportJsonStream {
     let j = from;
     for (;;) {
       const q = buf.indexOf(C.Quote, j);
-      const b = buf.indexOf(C.Backslash, j);
+      if (this.nextBackslash < j) {
+        const found = buf.indexOf(C.Backslash, j);
+        this.nextBackslash = found === -1 ? n : found;
+      }
+      const b = this.nextBackslash < n ? this.nextBackslash : -1;
       if (b !== -1 && (q === -1 || b < q)) {
         escapes = true;
         // An escape: \x, \u need more bytes than the simple ones; one cut by the chunk's end is read again.

@@ -45,6 +45,34 @@ describe('ExportJsonStream', () => {
     }
   });
 
+  it('keeps lines and offsets right over many chunks and messages (the incremental line cursor), and names late damage exactly', () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ ...sampleMessages[i % sampleMessages.length]!, id: i + 1 }));
+    const text = chatExport({ name: 'G', type: 'private_supergroup', id: 9, messages: many });
+    const bytes = Buffer.from(text);
+    const lineOfByte = (offset: number) => bytes.subarray(0, offset).toString().split('\n').length;
+    for (const chunk of [1, 7, 64, 1000, 65536]) {
+      const events = readAll(bytes, chunk).filter((e) => e.kind === 'message') as Array<{ offset: number; line: number }>;
+      expect(events).toHaveLength(300);
+      for (const e of events) {
+        expect(bytes[e.offset]).toBe(0x7b);
+        expect(e.line).toBe(lineOfByte(e.offset));
+      }
+    }
+    // A stray byte inside message 250: its byte, line and column, whatever the chunk size.
+    const at = text.indexOf('"id": 250,');
+    const damaged = Buffer.from(`${text.slice(0, at)}@${text.slice(at)}`);
+    const offset = Buffer.byteLength(text.slice(0, at));
+    const lines = text.slice(0, at).split('\n');
+    for (const chunk of [3, 64, 4096]) {
+      const parser = new ExportJsonStream();
+      const events: ExportEvent[] = [];
+      for (let i = 0; i < damaged.length && !parser.damage; i += chunk) events.push(...parser.write(damaged.subarray(i, i + chunk)));
+      expect(parser.damage, `chunk ${chunk}`).toBeInstanceOf(ExportSyntaxError);
+      expect(parser.damage).toMatchObject({ offset, line: lines.length, column: Buffer.byteLength(lines.at(-1)!) + 1 });
+      expect(messagesOf(events)).toHaveLength(249);
+    }
+  });
+
   it('reads an account export: chats.list and left_chats.list, skipping everything else', () => {
     const text = accountExport(
       [
