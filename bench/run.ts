@@ -8,6 +8,7 @@
   }
 }
 
+ *   npm run bench -- --only import --import-messages 100000   the history import on a smaller export
  *   npm run bench -- --no-drills        without the reliability drills (100k updates each; also in npm test)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -141,10 +142,14 @@ if (wanted('cli')) {
 if (wanted('import')) {
   say('\n== history import: a Telegram Desktop export (result.json) into the local raw layer, vs reading its bytes alone (one process each)');
   try {
-    const messages = quick ? 100_000 : 1_000_000;
+    // --import-messages N: a smaller export to iterate on (the bar is judged at 1M only).
+    const messages = args.includes('--import-messages') ? Number(args[args.indexOf('--import-messages') + 1]) : quick ? 100_000 : 1_000_000;
+    if (!Number.isSafeInteger(messages) || messages < 1) throw new Error('--import-messages takes a positive integer');
     const r = await runImportBench({ messages });
     results.import = r;
     say(`  ${n(messages)} messages, ${r.fileMiB} MiB: ours ${secs(r.ours.ms)} ${r.ours.maxRssMiB} MiB peak RSS (${n(r.messagesPerSecond)} messages/s, ${r.mibPerSecond} MiB/s, ${r.ours.objects} objects on ${r.ours.days} days) | reading alone ${secs(r.readFloor.ms)} ${r.readFloor.maxRssMiB} MiB`);
+    const peakMB = Math.round(r.ours.maxRssMiB * 1.048576);
+    say(`  bar: peak RSS <= 300 MB at 1,000,000 messages | measured ${peakMB} MB at ${n(messages)}: ${messages === 1_000_000 ? (peakMB <= 300 ? 'pass' : 'FAIL') : 'n/a (not 1M)'}`);
     table.push([`history import, ${n(messages)} messages (${r.fileMiB} MiB result.json)`, `${secs(r.ours.ms)}, ${r.ours.maxRssMiB} MiB peak RSS, ${r.ours.objects} objects`, `reading the file alone: ${secs(r.readFloor.ms)}, ${r.readFloor.maxRssMiB} MiB (${r.ratioToRead}x)`]);
     bars.push({ bar: 'history import: peak RSS <= 300 MB at 1M messages', value: `${r.ours.maxRssMiB} MiB at ${n(messages)}`, pass: messages === 1_000_000 ? r.ours.maxRssMiB * 1.048576 <= 300 : null });
   } catch (e) {
