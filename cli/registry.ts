@@ -94,8 +94,10 @@ const enrich: CommandSpec = {
   description: `Builds the enriched Parquet days (telegram, telegram_events) from the raw layer of the data folder:
 reads every raw object of the day, drops duplicate update_ids, quarantines bad records under
 _quarantine/, and writes one file per table and day. A day whose raw objects did not change since its
-last build is skipped unless --force is given. Records that cannot be read are counted and kept
-under _quarantine/; the day's other records are still written.`,
+last build is skipped unless --force is given; its line then says what the day holds, as its last
+build counted it (from the day's manifest). Records that cannot be read are counted and kept
+under _quarantine/; the day's other records are still written. Updates with no chat (poll_answer,
+inline_query, ...) are dropped and named by kind (no_chat=N (...)), as on the webhook.`,
   options: [
     DATA,
     { flags: '--date <day>', description: 'one day (YYYY-MM-DD)' },
