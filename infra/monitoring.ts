@@ -340,6 +340,16 @@ export class Monitoring extends Construct {
         [props.enrichment.metricErrors({ period: daily }), enrichmentMetric('ScheduledEnrichmentRuns', 'Sum', daily)],
       ),
     );
+    // Updates with no chat (poll_answer, inline_query, ...: core/no-chat.ts), dropped by kind. The kinds
+    // are whatever Telegram sends, so the webhook's series come from a search, one line per Kind.
+    dashboard.addWidgets(
+      graph(
+        'Updates with no chat, dropped: webhook by kind (5 min), enrichment per day',
+        [new cloudwatch.MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},Kind} MetricName="DroppedNoChat"', 'Sum', 300)`, usingMetrics: {}, label: '', period: FIVE_MINUTES })],
+        [enrichmentMetric('DroppedNoChat', 'Sum', daily)],
+        24,
+      ),
+    );
     return dashboard;
   }
 }

@@ -303,9 +303,11 @@ describe('monitoring', () => {
     for (const id of alarmIds) expect(JSON.stringify(status!.properties.alarms)).toContain(id);
     const metrics = JSON.stringify(widgets.map((w) => w.properties.metrics ?? []));
     for (const outcome of WEBHOOK_OUTCOMES) expect(metrics).toContain(`"Outcome","${outcome}"`);
-    for (const name of ['WebhookLatency', 'IncomingRecords', 'DeliveryToS3.DataFreshness', 'PendingUpdateCount', 'EnrichedMessages', 'EnrichedEvents', 'Duplicates', 'Quarantined', 'EnrichmentDuration']) {
+    for (const name of ['WebhookLatency', 'IncomingRecords', 'DeliveryToS3.DataFreshness', 'PendingUpdateCount', 'EnrichedMessages', 'EnrichedEvents', 'Duplicates', 'Quarantined', 'EnrichmentDuration', 'DroppedNoChat']) {
       expect(metrics).toContain(`"${name}"`);
     }
+    // The webhook's updates with no chat, one series per Kind (a search: the kinds are Telegram's).
+    expect(metrics).toContain('SEARCH(\'{TelegramPipeline,Kind} MetricName=\\"DroppedNoChat\\"\', \'Sum\', 300)');
   });
 
   it('outputs everything set-webhook and operators need', () => {
