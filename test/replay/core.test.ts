@@ -10,6 +10,7 @@ import { byteLength, prepareRecord } from '../../core/replay/records';
 import { backoffMs, classifyEntryError, classifyFailure, DEFAULT_RETRY_POLICY } from '../../core/replay/retry-policy';
 import { FIREHOSE_LIMITS } from '../../adapters/aws/firehose-sink';
 import { DAY, envelope, fakeClock, OFFSET, update } from './support';
+import { loadFixtures } from '../support/fixtures';
 
 const KiB = 1024;
 
@@ -165,6 +166,16 @@ describe('what a replay puts for a raw record', () => {
     expect(prepareRecord('[1]', 0, OFFSET)).toEqual({ ok: false, reason: 'not_an_update' });
     expect(prepareRecord('{"received_at":1,"context_date":"2026-05-10","update":{"x":1}}', 0, OFFSET)).toEqual({ ok: false, reason: 'not_an_update' });
     expect(prepareRecord(envelope(9, 'y'.repeat(1000 * KiB)).trimEnd(), 0, OFFSET)).toEqual({ ok: false, reason: 'oversized', updateId: 9 });
+  });
+
+  it('drops an update with no chat, bare or in an envelope, naming its kind (every chatless fixture)', () => {
+    const chatless = loadFixtures().filter((f) => f.chat_id === null);
+    expect(chatless.length).toBeGreaterThan(5);
+    for (const f of chatless) {
+      expect(prepareRecord(f.body, 0, OFFSET), f.file).toEqual({ ok: false, reason: 'no_chat', updateId: f.update_id, kind: f.kind });
+      const line = buildEnvelope(f.body, { update: f.update as never }, Date.parse(`${DAY}T15:00:00Z`), OFFSET).line.trimEnd();
+      expect(prepareRecord(line, 0, OFFSET), f.file).toMatchObject({ ok: false, reason: 'no_chat', kind: f.kind });
+    }
   });
 });
 
