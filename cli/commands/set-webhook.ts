@@ -4,13 +4,14 @@
  * `setWebhook` with the secret token, every update kind and max_connections, then prints
  * `getWebhookInfo`. Neither the bot token nor the secret is ever printed.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRET_TOKEN_PATTERN } from '../../core/config';
 import { DEFAULT_TELEGRAM_API_BASE, TelegramApi, type WebhookInfo } from '../../core/telegram-api';
 import { ALL_UPDATE_KINDS } from '../../core/update-kinds';
 import { WEBHOOK_PATH } from '../../core/webhook';
 import { extractToken } from '../../adapters/aws/secrets-extension';
+import { stackOutputs } from '../../adapters/aws/stack-outputs';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_STACK_NAME } from '../defaults';
 
@@ -23,13 +24,8 @@ export const aws = {
 };
 
 
-async function stackOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
-  const response = await aws.cloudFormation(region).send(new DescribeStacksCommand({ StackName: stackName }));
-  const stack = response.Stacks?.[0];
-  if (!stack) throw new Error(`stack ${stackName} not found`);
-  const outputs: Record<string, string> = {};
-  for (const output of stack.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
-  return outputs;
+async function readOutputs(stackName: string, region?: string): Promise<Record<string, string>> {
+  return stackOutputs(aws.cloudFormation(region), stackName);
 }
 
 async function secretValue(arn: string, what: string, region?: string): Promise<string> {
@@ -52,6 +48,16 @@ function describeInfo(info: WebhookInfo): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** max_connections from a flag or the stack's output: Telegram takes 1-100. */
+function parseMaxConnections(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 100) {
+    const message = `${what} must be an integer from 1 to 100, not "${text}"`;
+    throw what.startsWith('--') ? new UsageError(message) : new Error(message);
+  }
+  return n;
+}
+
 /** Options as declared in cli/registry.ts. */
 interface Values {
   stack?: string;
@@ -59,18 +65,14 @@ interface Values {
   url?: string;
   secret?: string;
   token?: string;
-  'max-connections': string;
+  'max-connections'?: string;
   'drop-pending-updates': boolean;
   'api-base'?: string;
 }
 
 export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
-  const maxConnectionsText = values['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS);
-  const maxConnections = Number(maxConnectionsText);
-  if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 100) {
-    throw new UsageError(`--max-connections must be an integer from 1 to 100, not "${maxConnectionsText}"`);
-  }
+  let maxConnections = values['max-connections'] !== undefined ? parseMaxConnections(values['max-connections'], '--max-connections') : undefined;
   if (values.secret !== undefined && !SECRET_TOKEN_PATTERN.test(values.secret)) {
     throw new UsageError('--secret must be 1-256 characters of A-Z a-z 0-9 _ -');
   }
@@ -88,7 +90,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   if (url === undefined || secret === undefined || token === undefined) {
     let outputs: Record<string, string>;
     try {
-      outputs = await stackOutputs(stackName, region);
+      outputs = await readOutputs(stackName, region);
     } catch (error) {
       throw new Error(
         `could not read the outputs of stack ${stackName} (${(error as Error).message}): deploy it and configure AWS credentials and region, ` +
@@ -102,6 +104,8 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       return value;
     };
     url ??= need('WebhookUrl');
+    // The stack's maxConnections (context key) is what its concurrency was sized for: register that, not 40.
+    if (maxConnections === undefined && outputs.MaxConnections) maxConnections = parseMaxConnections(outputs.MaxConnections, `stack ${stackName}'s MaxConnections output`);
     secret ??= extractToken(await secretValue(need('WebhookSecretArn'), 'webhook', region));
     if (token === undefined) {
       const stored = await secretValue(need('BotTokenSecretArn'), 'bot token', region);
@@ -126,6 +130,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
     io.stderr(`warning: ${url} does not end in ${WEBHOOK_PATH}, the path the webhook answers on (tgpipe serve and the stack's API)\n`);
   }
 
+  maxConnections ??= DEFAULT_MAX_CONNECTIONS;
   const api = new TelegramApi(token, { baseUrl: apiBase });
   await api.setWebhook({
     url,

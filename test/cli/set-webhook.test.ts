@@ -147,6 +147,42 @@ describe('tgpipe set-webhook', () => {
     expect(result.stdout).toContain('pending_update_count: 0');
   });
 
+  it("defaults max_connections to the stack's MaxConnections output; the flag still wins", async () => {
+    const withOutput = (value: string) =>
+      cfn.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: 'TelegramPipeline',
+            CreationTime: new Date(),
+            StackStatus: 'UPDATE_COMPLETE',
+            Outputs: [
+              { OutputKey: 'WebhookUrl', OutputValue: URL_OUT },
+              { OutputKey: 'WebhookSecretArn', OutputValue: 'arn:aws:secretsmanager:sa-east-1:111111111111:secret:webhook' },
+              { OutputKey: 'BotTokenSecretArn', OutputValue: 'arn:aws:secretsmanager:sa-east-1:111111111111:secret:bot' },
+              { OutputKey: 'MaxConnections', OutputValue: value },
+            ],
+          },
+        ],
+      });
+    withOutput('12');
+    const fromStack = await run([]);
+    expect(fromStack.code).toBe(0);
+    expect(calls[0]!.body.max_connections).toBe(12);
+    expect(fromStack.stdout).toContain('max_connections 12');
+
+    calls.length = 0;
+    const fromFlag = await run(['--max-connections', '7']);
+    expect(fromFlag.code).toBe(0);
+    expect(calls[0]!.body.max_connections).toBe(7);
+
+    calls.length = 0;
+    withOutput('250');
+    const bad = await run([]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/MaxConnections output must be an integer from 1 to 100, not "250"/);
+    expect(calls).toHaveLength(0);
+  });
+
   it('uses --stack and reads the bot token from a JSON secret', async () => {
     sm.on(GetSecretValueCommand, { SecretId: 'arn:aws:secretsmanager:sa-east-1:111111111111:secret:bot' }).resolves({
       SecretString: JSON.stringify({ token: TOKEN }),
