@@ -109,13 +109,27 @@ inline_query, ...) are dropped and named by kind (no_chat=N (...)), as on the we
   load: () => import('./commands/enrich'),
 };
 
+/** Where `--target aws` runs SQL: the stack's Athena workgroup and Glue database (outputs), or flags. */
+const STACK: OptionSpec = { flags: '--stack <name>', description: `(aws) CloudFormation stack name (default ${DEFAULT_STACK_NAME}, or TGPIPE_STACK)` };
+const READ_TARGET: OptionSpec = { flags: '--target <target>', description: 'local (the data folder, DuckDB) or aws (Athena in the stack\'s workgroup)', default: 'local', choices: ['local', 'aws'] };
+const ATHENA: OptionSpec[] = [
+  READ_TARGET,
+  STACK,
+  REGION,
+  { flags: '--workgroup <name>', description: "(aws) Athena workgroup (default ATHENA_WORKGROUP, else the stack's AthenaWorkGroup output)" },
+  { flags: '--database <name>', description: "(aws) Glue database (default GLUE_DATABASE, else the stack's GlueDatabase output)" },
+];
+
 const query: CommandSpec = {
   name: 'query',
   summary: 'run a named report or any SQL on the local tables (DuckDB answering as Athena)',
   arguments: '[name]',
   description: `Runs a report from reports/ (see --list) or any SQL over the tables ${[...ENRICHED_TABLES.map((t) => t.name), rawTable.name].join(', ')} of the data folder on the local engine: DuckDB with Athena's functions and answers, so the
 same SQL runs unchanged on Athena (engine v3). SQL the local engine would answer differently from Athena
-is refused with an explanation rather than answered. One statement per query.`,
+is refused with an explanation rather than answered. One statement per query.
+
+--target aws runs it on Athena instead, in the stack's workgroup and database: the rows on stdout, and
+after each query, on stderr, the data it scanned and its cost ($5 per TB, at least 10 MB a query).`,
   options: [
     { flags: '--sql <sql>', description: 'the query to run' },
     { flags: '--file <file>', description: 'a file holding the query' },
@@ -124,12 +138,16 @@ is refused with an explanation rather than answered. One statement per query.`,
     FORMAT,
     { flags: '--utc-offset <offset>', description: 'offset or IANA zone for ${time_zone} and ${utc_offset_seconds} in reports (default CONTEXT_UTC_OFFSET, -03:00)' },
     { flags: '--explain', description: 'print the DuckDB SQL the query is translated to, and do not run it' },
+    ...ATHENA,
   ],
   after: `
 Examples:
   tgpipe query --list
   tgpipe query messages_per_day
-  tgpipe query --sql "SELECT context_date, count(1) AS n FROM telegram GROUP BY 1 ORDER BY 1" -f csv`,
+  tgpipe query --sql "SELECT context_date, count(1) AS n FROM telegram GROUP BY 1 ORDER BY 1" -f csv
+  tgpipe query messages_per_day --target aws                     (the stack TelegramPipeline's Athena)
+  tgpipe query --target aws --stack Prod --region eu-west-1 --sql "SELECT count(1) AS n FROM telegram"
+  tgpipe query --target aws --workgroup wg --database db messages_per_user -f json`,
   load: () => import('./commands/query'),
 };
 
@@ -139,12 +157,21 @@ const report: CommandSpec = {
   description: `Builds the analytics dashboard from the data folder on the local engine (DuckDB answering Athena's
 SQL) and writes it as one HTML file: code, styles and the pre-aggregated data inline, so it opens offline
 and can be mailed around. Filters (period, chat, member), views, language and theme work in the file
-itself. Data of the generated demo group is marked DEMO.`,
+itself. Data of the generated demo group is marked DEMO.
+
+--target aws builds the same dashboard from Athena (the stack's workgroup and database): each
+statement's scan and cost on stderr, then their sum.`,
   options: [
     DATA,
-    { flags: '-o, --out <file>', description: 'output file (default DIR/report.html)' },
+    { flags: '-o, --out <file>', description: 'output file (default DIR/report.html; required with --target aws)' },
     { flags: '--utc-offset <zone>', description: 'zone of the hour and weekday views: an offset (-03:00) or an IANA zone (Europe/Berlin); default CONTEXT_UTC_OFFSET, else -03:00' },
+    ...ATHENA,
   ],
+  after: `
+Examples:
+  tgpipe report                                   (DIR/report.html from the data folder)
+  tgpipe report --target aws --out report.html    (from the stack's Athena)
+  tgpipe report --target aws --stack Prod --region eu-west-1 -o prod.html`,
   load: () => import('./commands/report'),
 };
 

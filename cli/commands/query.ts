@@ -1,6 +1,5 @@
 /** `tgpipe query`: a named report or any Athena SQL over the local tables, on the local engine (DuckDB). */
 import { readFile } from 'node:fs/promises';
-import { DuckDbEngine } from '../../adapters/local/duckdb-engine';
 import { findReport, loadReports, renderReportSql } from '../../reports';
 import { singleStatement } from '../../core/sql-statements';
 import { didYouMean } from '../../core/suggest';
@@ -39,6 +38,11 @@ interface Values {
   list: boolean;
   'utc-offset'?: string;
   explain: boolean;
+  target: string;
+  stack?: string;
+  region?: string;
+  workgroup?: string;
+  database?: string;
 }
 
 export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
@@ -80,6 +84,18 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (values.target === 'aws') {
+    if (values.explain) throw new UsageError('--explain shows the local engine\'s translation; on Athena the SQL runs as written');
+    const { openAthena } = await import('../aws-athena');
+    const athena = await openAthena(values, io);
+    try {
+      io.stdout(formatRows(await athena.query(sql), format));
+    } finally {
+      await athena.close();
+    }
+    return 0;
+  }
+  const { DuckDbEngine } = await import('../../adapters/local/duckdb-engine');
   const engine = await DuckDbEngine.open(requireDataFolder(values.data));
   try {
     if (values.explain) {
