@@ -347,6 +347,45 @@ chat once (event chat_not_allowed, with its id and title) in its log group.`,
 };
 
 
+const doctor: CommandSpec = {
+  name: 'doctor',
+  summary: 'check a deployment (or, with --data, the local face) stage by stage, with the fix for each problem',
+  description: `Checks every stage and prints a check mark or a cross per check, with the fix under each that
+did not pass. On AWS (the default), from the stack's outputs: the stack; the bot token secret (set,
+never printed); Telegram's getWebhookInfo (this stack's URL, every update kind, pending updates, the
+last error and its age); the ingress (httpApi or functionUrl); the account's Lambda concurrency quota
+against the webhook's reservation and max_connections; the delivery stream ACTIVE; the newest raw
+object of each recent day; the Glue tables' columns against schemas/; a partition for every enriched
+day built; the last enrichment run and its alarms; the BotAccessLost alarm (my_chat_member); every
+alarm in ALARM. Only reads (Describe, Get, List).
+
+With --data DIR, the local face: the data folder, the webhook secret, raw days, enriched days built
+(and current) for each past raw day, a stale .serve.lock, the bot token (TELEGRAM_BOT_TOKEN or
+--token) and Telegram's getWebhookInfo when one is set, disk space.`,
+  options: [
+    { flags: '-d, --data <dir>', description: 'check the local face in this data folder instead of AWS' },
+    { flags: '--stack <name>', description: `(aws) CloudFormation stack name (default ${DEFAULT_STACK_NAME}, or TGPIPE_STACK)` },
+    REGION,
+    { flags: '--days <n>', description: 'recent days whose raw objects and partitions are checked', default: '7' },
+    { flags: '--utc-offset <offset>', description: "the days' offset (default CONTEXT_UTC_OFFSET, else -03:00): the stack's" },
+    { flags: '-f, --format <format>', description: 'output format', default: 'text', choices: ['text', 'json'] },
+    { flags: '--token <token>', description: '(local) bot token (default TELEGRAM_BOT_TOKEN)' },
+    { flags: '--api-base <url>', description: 'Bot API base URL (default https://api.telegram.org, or TELEGRAM_API_BASE)' },
+  ],
+  after: `
+Marks: ✓ passed, ✗ failed (with the fix), ! a warning (shown, does not fail), - not checked (its
+prerequisite failed). Colours only on a terminal (NO_COLOR turns them off).
+
+Examples:
+  tgpipe doctor                                  (the stack TelegramPipeline, the SDK's region)
+  tgpipe doctor --stack Prod --region eu-west-1 --days 14
+  tgpipe doctor --format json | jq '.checks[] | select(.status == "fail")'
+  tgpipe doctor --data data                      (the local face)
+
+Exit status: 0 nothing failed; 1 a check failed; 2 bad usage.`,
+  load: () => import('./commands/doctor'),
+};
+
 const AWS_TARGET: OptionSpec = { flags: '--target <target>', description: 'local (the data folder) or aws (the buckets)', default: 'local', choices: ['local', 'aws'] };
 const AWS_STORES: OptionSpec[] = [
   { flags: '--bucket <name>', description: 'raw bucket (aws; or RAW_BUCKET)' },
@@ -407,4 +446,4 @@ tgpipe erase --user ID.`,
   load: () => import('./commands/optout'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook, erase, exportUser, optout];
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook, doctor, erase, exportUser, optout];
