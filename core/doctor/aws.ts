@@ -122,7 +122,8 @@ function checkStack(f: AwsFacts): CheckResult {
   if (missing.length) return { ...base, status: 'fail', detail: `${stack.status}, but it has no ${missing.join(', ')} output${missing.length > 1 ? 's' : ''}: not the pipeline's stack?`, fix: 'name the pipeline\'s stack with --stack, or deploy this version (npx cdk deploy)', lines };
   if (stack.status.endsWith('_IN_PROGRESS')) return { ...base, status: 'warn', detail: `${stack.status}: a deploy is running, run doctor again when it ends`, lines };
   if (older.length) return { ...base, status: 'warn', detail: `${stack.status}, ${lines.length} outputs; no ${older.join(', ')} (deployed by an older version)`, fix: 'deploy this version (npx cdk deploy)', lines };
-  return { ...base, status: stack.status === 'UPDATE_ROLLBACK_COMPLETE' ? 'warn' : 'pass', detail: `${stack.status}, ${lines.length} outputs`, lines };
+  const rolledBack = stack.status === 'UPDATE_ROLLBACK_COMPLETE';
+  return { ...base, status: rolledBack ? 'warn' : 'pass', detail: `${stack.status}, ${lines.length} outputs${rolledBack ? ' (the last update was rolled back)' : ''}`, ...(rolledBack ? { lines } : {}) };
 }
 
 function checkBotToken(f: AwsFacts, outputs: Record<string, string>): CheckResult {
@@ -263,7 +264,12 @@ function checkPartitions(f: AwsFacts): CheckResult {
   for (const want of f.expectedTables.filter((t) => t.registered)) {
     const days = built[want.table] ?? [];
     builtCount += days.length;
-    const registered = new Set(tables.get(want.table)?.partitions ?? []);
+    const table = tables.get(want.table);
+    if (!table?.columns) {
+      lines.push(`${want.table}: not in the catalog (above)`);
+      continue;
+    }
+    const registered = new Set(table.partitions ?? []);
     const missing = days.filter((d) => !registered.has(d));
     for (const d of missing) unregistered.add(d);
     lines.push(`${want.table}: ${days.length} day${days.length === 1 ? '' : 's'} built${missing.length ? `, not registered: ${missing.join(', ')}` : ', all registered'}`);
@@ -295,7 +301,7 @@ function checkEnrichment(f: AwsFacts, outputs: Record<string, string>): CheckRes
   }
   lines.unshift(`day ${manifest.day}${manifest.status ? ` ${manifest.status}` : ''}, written ${manifest.writtenAt.toISOString()}${manifest.quarantined ? `, ${manifest.quarantined} line${manifest.quarantined === 1 ? '' : 's'} quarantined` : ''}`);
   const age = f.now - manifest.writtenAt.getTime();
-  if (firing.length) return { ...base, status: 'fail', detail: `failing: ${firing.map((a) => a.name.replace(/^.*?(Enrichment\w+?)(-|$).*/, '$1')).join(', ')}`, fix: rerun, lines };
+  if (firing.length) return { ...base, status: 'fail', detail: `failing: ${firing.map((a) => ENRICHMENT_ALARMS.exec(a.name)?.[0] ?? a.name).join(', ')}`, fix: rerun, lines };
   if (age > ENRICHMENT_LATE_MS) return { ...base, status: 'fail', detail: `the newest build is ${describeAge(age)} old: the daily run stopped`, fix: 'check the schedule (enabled?) and the enrichment log; then ' + rerun, lines };
   return { ...base, status: manifest.quarantined ? 'warn' : 'pass', detail: `built ${manifest.day} ${describeAge(age)} ago${manifest.quarantined ? ', with quarantined lines (under _quarantine/)' : ''}`, lines };
 }
