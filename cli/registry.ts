@@ -338,11 +338,29 @@ ALLOWED_CHAT_IDS): id, type, title (groups and channels; a private chat shows it
 last seen, updates stored and dropped, messages in the enriched tables, and whether it is allowed.
 Updates with no chat at all (inline queries, poll answers, ...) are counted by kind. Kept by tgpipe serve
 and tgpipe ingest in DIR/.chats.json.`,
-  options: [DATA, FORMAT, ALLOWED],
+  options: [
+    DATA,
+    FORMAT,
+    { flags: '--allowed-chat-ids <ids>', description: "comma-separated chat ids to call allowed (default ALLOWED_CHAT_IDS; with --target aws, the webhook function's)" },
+    ...ATHENA,
+    { flags: '--function <name>', description: "(aws) the webhook Lambda (default: the stack's WebhookFunctionName output)" },
+    { flags: '--since <days>', description: "(aws) how far back the webhook's log is searched for dropped chats", default: '30' },
+  ],
   after: `
 The first thing to do with a new group: add the bot, send a message, run tgpipe chats, and put the
-group's id in ALLOWED_CHAT_IDS (or --allowed-chat-ids). On AWS, the webhook Lambda logs each dropped
-chat once (event chat_not_allowed, with its id and title) in its log group.`,
+group's id in ALLOWED_CHAT_IDS (or --allowed-chat-ids).
+
+--target aws: stored chats from Athena (telegram, telegram_events; stored counts both tables' rows), and
+dropped ones from the webhook Lambda's log group with CloudWatch Logs Insights (its request lines carry
+each update's outcome and chat id; the first update of a chat not allowed logs chat_not_allowed with its
+title), allowed per the deployed function's ALLOWED_CHAT_IDS (Lambda GetFunctionConfiguration). Needs
+athena, glue and s3 read access, logs:StartQuery/GetQueryResults and lambda:GetFunctionConfiguration.
+Logs Insights bills the log data it scans ($0.005 per GB): --since bounds it.
+
+Examples:
+  tgpipe chats
+  tgpipe chats --target aws
+  tgpipe chats --target aws --stack Prod --region eu-west-1 --since 7 -f json`,
   load: () => import('./commands/chats'),
 };
 

@@ -16,9 +16,16 @@ interface Values {
   data: string;
   format: string;
   'allowed-chat-ids'?: string;
+  target: string;
+  stack?: string;
+  region?: string;
+  workgroup?: string;
+  database?: string;
+  function?: string;
+  since: string;
 }
 
-interface ChatRow {
+export interface ChatRow {
   chat_id: number;
   type: string | null;
   title: string | null;
@@ -30,7 +37,7 @@ interface ChatRow {
   messages: number | null;
 }
 
-const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+export const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
 
 /** Chats in the enriched tables: their latest title and type, first and last message, and messages. */
 async function enrichedChats(dataDir: string): Promise<Map<number, { type: string | null; title: string | null; first: number | null; last: number | null; messages: number }>> {
@@ -78,6 +85,7 @@ async function enrichedNoChat(dataDir: string): Promise<NoChatCounts> {
 
 export async function run(options: OptionValues, _positionals: string[], io: CliIo): Promise<number> {
   const values = options as unknown as Values;
+  if (values.target === 'aws') return (await import('./chats-aws')).runAws(values, io);
   const dataDir = requireDataFolder(values.data);
   let allowed: ReadonlySet<number>;
   try {
@@ -105,17 +113,23 @@ export async function run(options: OptionValues, _positionals: string[], io: Cli
       messages: e?.messages ?? null,
     };
   });
+  return printChats(rows, registry.noChat, noChatInRaw, values.format as 'table' | 'csv' | 'json', io, `no chats yet in ${dataDir}: they appear here once the bot receives updates (tgpipe serve) or you ingest some`);
+}
+
+/**
+ * The chats, newest first, in the format asked; in a table, the no-chat counts and the ids to allow.
+ * no_chat: dropped on arrival (serve, ingest, the webhook); no_chat_in_raw: dropped by the enrichment from raw lines.
+ */
+export function printChats(rows: ChatRow[], noChat: NoChatCounts, noChatInRaw: NoChatCounts, format: 'table' | 'csv' | 'json', io: CliIo, none: string): number {
   rows.sort((a, b) => (b.last_seen ?? '').localeCompare(a.last_seen ?? '') || a.chat_id - b.chat_id);
-  const format = values.format as 'table' | 'csv' | 'json';
   if (format === 'json') {
-    // no_chat: dropped on arrival (serve, ingest); no_chat_in_raw: dropped by the enrichment from raw lines.
-    io.stdout(`${JSON.stringify({ chats: rows, no_chat: registry.noChat, no_chat_in_raw: noChatInRaw }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ chats: rows, no_chat: noChat, no_chat_in_raw: noChatInRaw }, null, 2)}\n`);
     return 0;
   }
-  if (rows.length === 0) io.stderr(`no chats yet in ${dataDir}: they appear here once the bot receives updates (tgpipe serve) or you ingest some\n`);
+  if (rows.length === 0) io.stderr(`${none}\n`);
   else io.stdout(formatRows(rows as unknown as Record<string, unknown>[], format));
   if (format === 'table') {
-    if (noChatTotal(registry.noChat)) io.stdout(`no chat: ${noChatTotal(registry.noChat)} update(s) dropped on arrival, not a group's data (${describeNoChat(registry.noChat)})\n`);
+    if (noChatTotal(noChat)) io.stdout(`no chat: ${noChatTotal(noChat)} update(s) dropped on arrival, not a group's data (${describeNoChat(noChat)})\n`);
     if (noChatTotal(noChatInRaw)) io.stdout(`no chat: ${noChatTotal(noChatInRaw)} update(s) in the raw layer dropped by the enrichment (${describeNoChat(noChatInRaw)})\n`);
     const notAllowed = rows.filter((r) => !r.allowed && r.dropped > 0);
     if (notAllowed.length) io.stdout(`to keep a dropped chat, add its id to ALLOWED_CHAT_IDS (or --allowed-chat-ids): ${notAllowed.map((r) => r.chat_id).join(',')}\n`);
