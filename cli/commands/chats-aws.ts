@@ -72,6 +72,7 @@ export async function runAws(values: AwsValues, io: CliIo): Promise<number> {
       messages: s ? s.messages : null,
     };
   });
-  // Updates with no chat are dropped at the webhook on AWS, so the raw layer holds none for the enrichment to count.
+  // The webhook drops updates with no chat before the raw layer; the enrichment's own counts (raw lines of an
+  // original bucket, in the day manifests) are not read here: the DroppedNoChat metric and doctor cover them.
   return printChats(rows, dropped.noChat, {}, values.format as 'table' | 'csv' | 'json', io, `no chats yet: none stored in ${target.database}, none dropped in ${fn.logGroup} in the last ${days} days`);
 }

@@ -78,7 +78,8 @@ describe('tgpipe chats --target aws', () => {
     const before = Math.floor(Date.now() / 1000);
     const r = await run(['-f', 'json', '--since', '7']);
     expect(r.code).toBe(0);
-    const { chats, no_chat } = JSON.parse(r.stdout);
+    const { chats, no_chat, no_chat_in_raw } = JSON.parse(r.stdout);
+    expect(no_chat_in_raw).toEqual({});
     expect(chats).toEqual([
       { chat_id: -1002222222222, type: 'supergroup', title: 'Nova turma', allowed: false, first_seen: '2026-11-28T10:00:00Z', last_seen: '2026-12-01T22:15:03Z', stored: 0, dropped: 57, messages: null },
       { chat_id: 4242, type: 'private', title: null, allowed: false, first_seen: '2026-11-30T08:00:00Z', last_seen: '2026-11-30T08:05:00Z', stored: 0, dropped: 3, messages: null },
@@ -98,7 +99,7 @@ describe('tgpipe chats --target aws', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Nova turma/);
     expect(r.stdout).toContain('to keep a dropped chat, add its id to ALLOWED_CHAT_IDS (or --allowed-chat-ids): -1002222222222,4242');
-    expect(r.stdout).toContain('updates with no chat, dropped (not a group\'s data): inline_query=4');
+    expect(r.stdout).toContain("no chat: 4 update(s) dropped on arrival, not a group's data (inline_query 4)");
     const both = JSON.parse((await run(['-f', 'json', '--allowed-chat-ids', '-1001111111111,-1002222222222'])).stdout);
     expect(both.chats.find((c: { chat_id: number }) => c.chat_id === -1002222222222).allowed).toBe(true);
   });
