@@ -16,7 +16,7 @@ import { TelegramApi, type WebhookInfo } from '../../core/telegram-api';
 import { ENRICHED_TABLES, PARTITION_COLUMN, glueColumns, rawTable } from '../../schemas';
 import { builtDayFacts, glueTableFact, lastManifestFact, rawDayFacts } from './doctor-storage';
 import { throttleRetries, type Retrying } from './doctor-retry';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { describeStack } from './stack-outputs';
 
 /** AWS clients, one region; replaceable in tests. */
 export interface DoctorClients {
@@ -70,20 +70,8 @@ async function fact<T>(work: () => Promise<T>): Promise<Fact<T>> {
   }
 }
 
-async function stackFact(c: DoctorClients, stackName: string, retrying: Retrying): Promise<StackFact> {
-  const response = await retrying('DescribeStacks', () => c.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })));
-  const stack = response.Stacks?.[0];
-  if (!stack) throw new Error(`stack ${stackName} not found`);
-  const outputs: Record<string, string> = {};
-  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
-  return {
-    name: stack.StackName ?? stackName,
-    status: stack.StackStatus ?? 'UNKNOWN',
-    ...(stack.StackStatusReason ? { statusReason: stack.StackStatusReason } : {}),
-    ...(stack.CreationTime ? { createdAt: stack.CreationTime } : {}),
-    outputs,
-  };
-}
+/** The stack as set-webhook reads it (adapters/aws/stack-outputs.ts), its creation time included. */
+const stackFact = (c: DoctorClients, stackName: string, retrying: Retrying): Promise<StackFact> => retrying('DescribeStacks', () => describeStack(c.cloudFormation, stackName));
 
 async function secretFact(c: DoctorClients, arn: string, retrying: Retrying): Promise<SecretFact> {
   const described = await retrying('DescribeSecret', () => c.secretsManager.send(new DescribeSecretCommand({ SecretId: arn })));

@@ -8,6 +8,7 @@ export interface StackDescription {
   readonly name: string;
   readonly status: string;
   readonly statusReason?: string;
+  readonly createdAt?: Date;
   readonly outputs: Record<string, string>;
 }
 
@@ -21,6 +22,7 @@ export async function describeStack(client: CloudFormationClient, stackName: str
     name: stack.StackName ?? stackName,
     status: stack.StackStatus ?? 'UNKNOWN',
     ...(stack.StackStatusReason ? { statusReason: stack.StackStatusReason } : {}),
+    ...(stack.CreationTime ? { createdAt: stack.CreationTime } : {}),
     outputs,
   };
 }
