@@ -6,14 +6,17 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { botTokenOfSecret, type AlarmFact, type AwsFacts, type ExpectedTable, type SecretFact, type StackFact } from '../../core/doctor/aws';
+import { botTokenOfSecret, type AlarmFact, type AwsFacts, type BotAccessLogFact, type ExpectedTable, type SecretFact, type StackFact } from '../../core/doctor/aws';
 import type { Fact } from '../../core/doctor/result';
 import { TelegramApi, type WebhookInfo } from '../../core/telegram-api';
 import { ENRICHED_TABLES, PARTITION_COLUMN, glueColumns, rawTable } from '../../schemas';
+import { webhookFunctionFacts } from './chats';
+import { runInsightsQuery } from './logs-insights';
 import { builtDayFacts, glueTableFact, lastManifestFact, rawDayFacts } from './doctor-storage';
 import { throttleRetries, type Retrying } from './doctor-retry';
 import { describeStack } from './stack-outputs';
@@ -27,6 +30,7 @@ export interface DoctorClients {
   readonly glue: GlueClient;
   readonly cloudWatch: CloudWatchClient;
   readonly lambda: LambdaClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export function doctorClients(region?: string): DoctorClients {
@@ -39,6 +43,7 @@ export function doctorClients(region?: string): DoctorClients {
     glue: new GlueClient(config),
     cloudWatch: new CloudWatchClient(config),
     lambda: new LambdaClient(config),
+    logs: new CloudWatchLogsClient(config),
   };
 }
 
@@ -95,6 +100,16 @@ async function alarmFacts(c: DoctorClients, topicArn: string, retrying: Retrying
   return out;
 }
 
+export const BOT_ACCESS_QUERY = `filter event = "bot_access_lost"
+| stats latest(new_status) as new_status, max(@timestamp) as at by chat_id`;
+
+/** The chats whose bot access was lost in the last day, from the webhook's log group (Logs Insights). */
+async function botAccessLost(c: DoctorClients, functionName: string, now: number, retrying: Retrying): Promise<BotAccessLogFact[]> {
+  const { logGroup } = await retrying('GetFunctionConfiguration', () => webhookFunctionFacts(c.lambda, functionName));
+  const rows = await runInsightsQuery(c.logs, { logGroup, query: BOT_ACCESS_QUERY, startMs: now - 86_400_000, endMs: now, retrying });
+  return rows.filter((r) => r.chat_id).map((r) => ({ chatId: r.chat_id!, newStatus: r.new_status ?? '', at: r.at ?? '' }));
+}
+
 export async function gatherAwsFacts(c: DoctorClients, o: GatherOptions): Promise<AwsFacts> {
   const retrying = o.retrying ?? throttleRetries();
   const base = { stackName: o.stackName, ...(o.region ? { region: o.region } : {}), now: o.now, days: o.days, expectedTables: EXPECTED_TABLES };
@@ -126,6 +141,9 @@ export async function gatherAwsFacts(c: DoctorClients, o: GatherOptions): Promis
       return { accountLimit: s.AccountLimit?.ConcurrentExecutions ?? 0, unreserved: s.AccountLimit?.UnreservedConcurrentExecutions ?? 0 };
     }),
   ]);
+  // The alarm says that access was lost; the webhook's log says where (core/bot-access.ts, event bot_access_lost).
+  const lost = alarms && 'value' in alarms && alarms.value.some((a) => /BotAccessLost/.test(a.name) && a.state === 'ALARM');
+  const botAccessLog = lost && out.WebhookFunctionName ? await fact(() => botAccessLost(c, out.WebhookFunctionName!, o.now, retrying)) : undefined;
   const defined = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   return {
     ...base,
@@ -139,5 +157,6 @@ export async function gatherAwsFacts(c: DoctorClients, o: GatherOptions): Promis
     ...defined('lastManifest', lastManifest),
     ...defined('alarms', alarms),
     concurrency,
+    ...defined('botAccessLog', botAccessLog),
   };
 }

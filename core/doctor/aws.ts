@@ -78,6 +78,13 @@ export interface ManifestFact {
   readonly quarantined?: number;
 }
 
+/** A `bot_access_lost` line of the webhook's log: the chat, the bot's new status, when (Logs Insights time). */
+export interface BotAccessLogFact {
+  readonly chatId: string;
+  readonly newStatus: string;
+  readonly at: string;
+}
+
 export interface ConcurrencyFact {
   readonly accountLimit: number;
   readonly unreserved: number;
@@ -101,6 +108,8 @@ export interface AwsFacts {
   readonly lastManifest?: Fact<ManifestFact | null>;
   readonly alarms?: Fact<readonly AlarmFact[]>;
   readonly concurrency?: Fact<ConcurrencyFact>;
+  /** Read only when BotAccessLost is in ALARM. */
+  readonly botAccessLog?: Fact<readonly BotAccessLogFact[]>;
 }
 
 const stackFlags = (f: AwsFacts) => `${f.stackName !== 'TelegramPipeline' ? ` --stack ${f.stackName}` : ''}${f.region ? ` --region ${f.region}` : ''}`;
@@ -306,6 +315,16 @@ function checkEnrichment(f: AwsFacts, outputs: Record<string, string>): CheckRes
   return { ...base, status: manifest.quarantined ? 'warn' : 'pass', detail: `built ${manifest.day} ${describeAge(age)} ago${manifest.quarantined ? ', with quarantined lines (under _quarantine/)' : ''}`, lines };
 }
 
+function botAccessLines(f: AwsFacts, alarm: AlarmFact): string[] {
+  const log = f.botAccessLog;
+  if (!log) return alarm.reason ? [alarm.reason] : [];
+  const error = factError(log);
+  if (error) return [`could not read the webhook log: ${error}`];
+  const chats = factValue(log)!;
+  if (chats.length === 0) return ['no bot_access_lost line in the webhook log of the last 24 h'];
+  return chats.map((c) => `chat ${c.chatId}: the bot is now ${c.newStatus || 'unknown'} (${c.at} UTC)`);
+}
+
 function checkBotAccess(f: AwsFacts): CheckResult {
   const base = { id: 'bot-access', title: 'bot access to the groups (my_chat_member)' };
   if (!f.alarms) return notChecked(base.id, base.title, 'no AlarmTopicArn output');
@@ -314,7 +333,7 @@ function checkBotAccess(f: AwsFacts): CheckResult {
   const alarm = alarms.find((a) => /BotAccessLost/.test(a.name));
   if (!alarm) return { ...base, status: 'warn', detail: 'the stack has no BotAccessLost alarm (an older version)', fix: 'deploy this version (npx cdk deploy)' };
   if (alarm.state === 'ALARM') {
-    return { ...base, status: 'fail', detail: `the bot was removed from a kept group or lost its admin rights${alarm.updatedAt ? ` (${describeAge(f.now - alarm.updatedAt.getTime())} ago)` : ''}`, fix: "add the bot back as an admin of the group the webhook log's bot_access_lost line names (its updates stop until then)", lines: alarm.reason ? [alarm.reason] : [] };
+    return { ...base, status: 'fail', detail: `the bot was removed from a kept group or lost its admin rights${alarm.updatedAt ? ` (${describeAge(f.now - alarm.updatedAt.getTime())} ago)` : ''}`, fix: "add the bot back as an admin of the group the webhook log's bot_access_lost line names (its updates stop until then)", lines: botAccessLines(f, alarm) };
   }
   return { ...base, status: 'pass', detail: `no loss reported (alarm ${alarm.state})` };
 }

@@ -10,7 +10,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { EntityNotFoundException, GetPartitionsCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BOT_ACCESS_QUERY } from '../../adapters/aws/doctor';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -60,6 +62,7 @@ const s3 = mockClient(S3Client);
 const glue = mockClient(GlueClient);
 const cw = mockClient(CloudWatchClient);
 const lambda = mockClient(LambdaClient);
+const logs = mockClient(CloudWatchLogsClient);
 
 const OUTPUTS: Record<string, string> = {
   WebhookUrl: URL_OUT,
@@ -183,7 +186,7 @@ function deploy(sc: Scenario = {}) {
 }
 
 beforeEach(() => {
-  for (const m of [cfn, sm, firehose, s3, glue, cw, lambda]) m.reset();
+  for (const m of [cfn, sm, firehose, s3, glue, cw, lambda, logs]) m.reset();
   s3Calls = [];
   telegramCalls = 0;
   webhook = { url: URL_OUT, has_custom_certificate: false, pending_update_count: 0, max_connections: 40, allowed_updates: [...ALL_UPDATE_KINDS], ip_address: '203.0.113.7' };
@@ -225,6 +228,7 @@ describe('tgpipe doctor (AWS)', () => {
     expect(r.stdout).not.toContain('\u001b[');  // no colours off a terminal
     expect(r.stdout).not.toContain(TOKEN.split(':')[1]);
     expect(telegramCalls).toBe(1);
+    expect(logs.calls()).toHaveLength(0); // the webhook's log is read only when access was lost
   });
 
   it('names each broken stage with its fix and exits 1', async () => {
@@ -236,6 +240,15 @@ describe('tgpipe doctor (AWS)', () => {
       unregistered: DAYS[1],
       alarms: [alarm('FirehoseDataFreshness', 'OK'), lost, alarm('EnrichmentErrors', 'ALARM', 'Threshold Crossed: 1 datapoint [2.0] >= 1.0'), alarm('WebhookErrors', 'OK')],
       account: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 },
+    });
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: OUTPUTS.WebhookFunctionName }).resolves({
+      FunctionName: OUTPUTS.WebhookFunctionName,
+      LoggingConfig: { LogFormat: 'Text', LogGroup: 'TelegramPipeline-IngestionWebhookLogs1A2B3C-dEfGh' },
+    });
+    logs.on(StartQueryCommand, { logGroupName: 'TelegramPipeline-IngestionWebhookLogs1A2B3C-dEfGh', queryString: BOT_ACCESS_QUERY }).resolves({ queryId: 'b-1' });
+    logs.on(GetQueryResultsCommand, { queryId: 'b-1' }).resolves({
+      status: 'Complete',
+      results: [[{ field: 'chat_id', value: '-1001111111111' }, { field: 'new_status', value: 'left' }, { field: 'at', value: '2026-12-02 00:41:07.000' }]],
     });
     webhook = { url: 'https://old.example.org/webhook', has_custom_certificate: false, pending_update_count: 812, last_error_date: Math.floor(Date.now() / 1000) - 300, last_error_message: 'Wrong response from the webhook: 502 Bad Gateway', max_connections: 40 };
     const r = await doctor();
@@ -249,6 +262,7 @@ describe('tgpipe doctor (AWS)', () => {
     expect(r.stdout).toContain(`fix: tgpipe replay enrich --target aws --catalog-only --from ${DAYS[1]} --to ${DAYS[1]}`);
     expect(line(r.stdout, 'last enrichment run')).toMatch(/^✗ .*failing: EnrichmentErrors/);
     expect(line(r.stdout, 'bot access')).toMatch(/^✗ .*removed from a kept group or lost its admin rights \(20 min ago\)/);
+    expect(r.stdout).toContain('    chat -1001111111111: the bot is now left (2026-12-02 00:41:07.000 UTC)');
     expect(line(r.stdout, 'alarms')).toMatch(/^✗ .*2 of 4 in ALARM/);
     // A new account's quota of 10: Telegram's 40 connections would be throttled (a warning: it retries).
     expect(line(r.stdout, 'Lambda concurrency')).toMatch(/^! .*Telegram may open 40 connections, the account has 10 unreserved/);
