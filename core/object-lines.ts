@@ -1,59 +1,96 @@
 /**
  * Streams the records of one raw object: gunzips when the bytes start with the gzip magic number (Firehose
- * writes `.gz`; concatenated gzip members are read too), splits JSON lines without holding the object in
- * memory, and falls back to "one record per object" for a pretty-printed bare update.
+ * writes `.gz`; concatenated gzip members are read too, one at a time, and a damaged object gives every
+ * line before its damage: core/gzip-read.ts), splits JSON lines, and falls back to "one record per object" for a pretty-printed bare update.
  */
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
+import { gzipMemberData, isGzip, type GzipDamage } from './gzip-read';
 
 /** An object larger than this cannot be a single pretty-printed update: its lines are taken as they are. */
 export const MAX_WHOLE_OBJECT_CHARS = 16 * 1024 * 1024;
 
-async function* decompressed(source: Readable): AsyncGenerator<Buffer> {
-  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  if (first.done) return;
-  const head: Buffer = first.value;
-  const rest = async function* (): AsyncGenerator<Buffer> {
-    yield head;
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value as Buffer;
-  };
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
-    const feed = (async () => {
-      try {
-        for await (const chunk of rest()) {
-          if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
-        }
-        gunzip.end();
-      } catch (error) {
-        gunzip.destroy(error as Error);
-      }
-    })();
-    for await (const chunk of gunzip) yield chunk as Buffer;
-    await feed;
-  } else {
-    yield* rest();
+/**
+ * Where an object is damaged and the records that damage sets aside: the decoded text after the last
+ * whole line before the damage (maybe empty), then, when a member fails its CRC, each of its lines (they
+ * decoded, but some byte in them changed). Counted and quarantined by the enrichment, one record each.
+ */
+export interface ObjectDamage extends GzipDamage {
+  readonly records: string[];
+}
+
+export class DamagedObjectError extends Error {
+  override name = 'DamagedObjectError';
+  constructor(readonly damage: GzipDamage) {
+    super(`damaged gzip object: ${damage.reason} at byte ${damage.offset} (${damage.detail})`);
   }
 }
 
-/** Yields each non-empty line (without the line break) of an object, decompressing when needed. */
-export async function* objectLines(source: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  for await (const chunk of decompressed(source)) {
-    const text = carry + decoder.write(chunk);
+async function readAll(iterator: AsyncIterator<Buffer>, head: Buffer): Promise<Buffer> {
+  const chunks = [head];
+  for (let r = await iterator.next(); !r.done; r = await iterator.next()) chunks.push(r.value as Buffer);
+  return chunks.length === 1 ? head : Buffer.concat(chunks);
+}
+
+/** Splits decoded text into lines, carrying the unfinished last one. */
+class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  carry = '';
+
+  *write(chunk: Buffer): Generator<string> {
+    const text = this.carry + this.decoder.write(chunk);
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (end > start) yield text.slice(start, end);
       start = nl + 1;
     }
-    carry = text.slice(start);
+    this.carry = text.slice(start);
   }
-  carry += decoder.end();
-  if (carry.trim() !== '') yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+
+  /** The unfinished last line (with any partial character), emptied. */
+  end(): string {
+    const rest = this.carry + this.decoder.end();
+    this.carry = '';
+    return rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  }
+}
+
+/**
+ * Yields each non-empty line (without the line break) of an object, decompressing when it starts with the
+ * gzip magic number (concatenated members too). A damaged gzip object yields every line before its damage,
+ * then calls `onDamage` (or, without it, throws DamagedObjectError). A gzip object is held compressed in
+ * memory while it is read (members are checked one at a time); a plain one is streamed.
+ */
+export async function* objectLines(source: Readable, onDamage?: (damage: ObjectDamage) => void): AsyncGenerator<string> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await iterator.next();
+  if (first.done) return;
+  const head: Buffer = first.value;
+  const lines = new LineSplitter();
+  if (isGzip(head)) {
+    const members = gzipMemberData(await readAll(iterator, head));
+    let step = members.next();
+    for (; !step.done; step = members.next()) yield* lines.write(step.value);
+    const { damage, suspect } = step.value;
+    if (damage) {
+      if (!onDamage) throw new DamagedObjectError(damage);
+      const records = [lines.end()];
+      if (suspect) {
+        const bad = new LineSplitter();
+        for (const l of bad.write(suspect)) records.push(l);
+        const rest = bad.end();
+        if (rest.trim() !== '') records.push(rest);
+      }
+      onDamage({ ...damage, records });
+      return;
+    }
+  } else {
+    yield* lines.write(head);
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield* lines.write(r.value as Buffer);
+  }
+  const rest = lines.end();
+  if (rest.trim() !== '') yield rest;
 }
 
 const isCompleteJson = (text: string): boolean => {
@@ -69,8 +106,8 @@ const isCompleteJson = (text: string): boolean => {
  * Yields the object's records: each JSON line, or, when the first line is not JSON on its own but the
  * whole (small) object is, the whole object as one record (a pretty-printed update).
  */
-export async function* objectRecords(source: Readable): AsyncGenerator<string> {
-  const lines = objectLines(source);
+export async function* objectRecords(source: Readable, onDamage?: (damage: ObjectDamage) => void): AsyncGenerator<string> {
+  const lines = objectLines(source, onDamage);
   const first = await lines.next();
   if (first.done) return;
   if (isCompleteJson(first.value) || !first.value.trimStart().startsWith('{')) {

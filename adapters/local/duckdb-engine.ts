@@ -8,18 +8,19 @@
  *   with the Glue raw table's columns: received_at bigint, update string (the JSON text), unparsed string,
  *   context_date DATE. A malformed line reads as a row of NULLs instead of failing the query, as with the
  *   Glue table's `ignore.malformed.json`.
- * - Like Hive and Athena, files whose names start with `_` or `.` are not data; nor are half-written files
- *   (`.tmp-write`).
+ * - What a data file is comes from `isDataObjectKey` (schemas/layout.ts), the rule every reader uses: like
+ *   Hive and Athena, names starting with `_` or `.` are not data; nor are half-written files (`.tmp-write`);
+ *   symbolic links are not followed.
  * - The session runs in UTC with Athena's functions; SQL goes through `toDuckDbSql` (athena-compat.ts).
  *
  * The folder is listed before every query and the views rebuilt when its files changed, so a long-lived
  * engine (the local server) sees newly enriched days.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValueConverter } from '@duckdb/node-api';
 import type { QueryEngine } from '../../ports/catalog';
-import { ENRICHED_TABLES, PARTITION_COLUMN, RAW_JSON_COLUMNS, RAW_PREFIX, rawTable, type ColumnType, type TableSchema } from '../../schemas';
+import { ENRICHED_TABLES, isDataObjectKey, PARTITION_COLUMN, RAW_JSON_COLUMNS, RAW_PREFIX, rawTable, tablePrefix, type ColumnType, type TableSchema } from '../../schemas';
 import { singleStatement } from '../../core/sql-statements';
 import { didYouMean } from '../../core/suggest';
 import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
@@ -41,13 +42,19 @@ const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const fileList = (files: readonly string[]): string => `[${files.map(literal).join(', ')}]`;
 
-/** Files under `<dir>/context_date=YYYY-MM-DD/` that are data (Hive's rules), with a change signature. */
-async function partitionFiles(dir: string, accept: (name: string) => boolean): Promise<{ files: string[]; signature: string }> {
+/**
+ * The data files of one table folder (`<root>/<folder>`, e.g. `raw/` + `telegram/`), by the one rule of
+ * `isDataObjectKey` (Hive's: no `_`/`.` names, day folders only), with a change signature. Links are
+ * never followed (lstat), so nothing outside the data folder is read.
+ */
+async function partitionFiles(root: string, tableFolder: string, accept: (name: string) => boolean): Promise<{ files: string[]; signature: string }> {
   const files: string[] = [];
   const parts: string[] = [];
+  const dir = join(root, tableFolder);
   let days: string[];
   try {
-    days = (await readdir(dir)).filter((d) => /^context_date=\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+    if (!(await lstat(dir)).isDirectory()) return { files, signature: '' };
+    days = (await readdir(dir)).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files, signature: '' };
     throw error;
@@ -55,15 +62,16 @@ async function partitionFiles(dir: string, accept: (name: string) => boolean): P
   for (const day of days) {
     let names: string[];
     try {
+      if (!(await lstat(join(dir, day))).isDirectory()) continue; // a link or a plain file: not a partition
       names = (await readdir(join(dir, day))).sort();
     } catch {
       continue;
     }
     for (const name of names) {
-      if (name.startsWith('_') || name.startsWith('.') || name.endsWith('.tmp-write') || !accept(name)) continue;
+      if (!isDataObjectKey(`${tableFolder}${day}/${name}`, tableFolder) || !accept(name)) continue;
       const path = join(dir, day, name);
       try {
-        const info = await stat(path);
+        const info = await lstat(path);
         if (!info.isFile() || info.size === 0) continue;
         files.push(path);
         parts.push(`${day}/${name}:${info.size}:${info.mtimeMs}`);
@@ -114,8 +122,8 @@ export class DuckDbEngine implements QueryEngine {
   /** The view statements for the folder as it is now; re-run only when its files changed. */
   private async refreshViews(): Promise<void> {
     const enrichedRoot = join(this.dataDir, 'enriched');
-    const listings = await Promise.all(ENRICHED_TABLES.map((t) => partitionFiles(join(enrichedRoot, t.name), (n) => n.endsWith('.parquet'))));
-    const raw = await partitionFiles(join(this.dataDir, 'raw', RAW_PREFIX), () => true);
+    const listings = await Promise.all(ENRICHED_TABLES.map((t) => partitionFiles(enrichedRoot, tablePrefix(t.name), (n) => n.endsWith('.parquet'))));
+    const raw = await partitionFiles(join(this.dataDir, 'raw'), RAW_PREFIX, () => true);
     const signature = [...listings.map((l) => l.signature), raw.signature].join('\n');
     if (signature === this.signature) return;
     for (let i = 0; i < ENRICHED_TABLES.length; i += 1) {

@@ -4,7 +4,6 @@
  * the catalog are parameters, so the Lambda (S3 + Athena) and the local pipeline (folders) run this code.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,7 +12,7 @@ import { addDays, eventDateOf, isIsoDate } from '../context-date';
 import { flattenUpdate } from '../flatten';
 import type { Logger } from '../log';
 import { emfFields } from '../metrics';
-import { objectRecords } from '../object-lines';
+import { objectRecords, type ObjectDamage } from '../object-lines';
 import { objectArrivalMs } from '../arrival';
 import { addNoChat, countNoChat, noChatKind, noChatTotal, type NoChatCounts } from '../no-chat';
 import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records';
@@ -23,7 +22,11 @@ import { applyPolicyToExportRow } from '../privacy/export-row';
 import { messageTerms, TermCounter } from '../terms';
 import type { PartitionCatalog } from '../../ports/catalog';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
+import { parseDamageNote, type DamageNote } from './repair';
+import { cleanStaleWorkDirs, makeWorkDir, removeWorkDir } from './work-dir';
 import {
+  DAMAGED_PREFIX,
+  isDataObjectKey,
   enrichedDayKey,
   enrichedDayPrefix,
   manifestKey,
@@ -119,10 +122,33 @@ export interface EnrichOptions {
   readonly terms?: boolean;
 }
 
-async function listDay(raw: ObjectStore, date: string): Promise<ObjectInfo[]> {
+/** The day's raw data objects, by the one rule every reader uses (`isDataObjectKey`); the rest is named. */
+async function listDay(raw: ObjectStore, date: string, logger: Logger): Promise<ObjectInfo[]> {
   const objects: ObjectInfo[] = [];
-  for await (const o of raw.list(rawDayPrefix(date))) objects.push(o);
+  const skipped: string[] = [];
+  for await (const o of raw.list(rawDayPrefix(date))) {
+    if (isDataObjectKey(o.key)) objects.push(o);
+    else skipped.push(o.key);
+  }
+  if (skipped.length > 0) {
+    logger.info(`${skipped.length} key(s) under ${rawDayPrefix(date)} are not data objects (names starting with _ or ., sub-folders, half-written files): not read, as Athena does not`, {
+      event: 'not_data_objects',
+      date,
+      keys: skipped.slice(0, 20),
+    });
+  }
   return objects;
+}
+
+/** The notes `tgpipe repair` left for the day's objects it rewrote: what their damage set aside. */
+async function damageNotes(raw: ObjectStore, date: string): Promise<DamageNote[]> {
+  const notes: DamageNote[] = [];
+  for await (const o of raw.list(`${DAMAGED_PREFIX}${rawDayPrefix(date)}`)) {
+    if (!o.key.endsWith('.damage.json')) continue;
+    const note = parseDamageNote(await raw.readSmall(o.key));
+    if (note) notes.push(note);
+  }
+  return notes;
 }
 
 /** Objects whose reads are started ahead of the one being parsed (S3: hides a GetObject's latency). */
@@ -209,7 +235,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
   const arrivalDatedLimit = options.arrivalDatedIdsLimit ?? ARRIVAL_DATED_IDS_LIMIT;
-  const objects = await listDay(deps.raw, date);
+  const objects = await listDay(deps.raw, date, deps.logger);
   summary.objects = objects.length;
   summary.bytes = objects.reduce((n, o) => n + o.size, 0);
 
@@ -251,7 +277,9 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
     erased: register.matcher(deps.privacy?.pseudonymize),
   };
 
-  const work = await mkdtemp(join(deps.tmpDir ?? tmpdir(), `enrich-${date}-`));
+  // Work folders of runs that were killed (SIGKILL, a Lambda timeout) go first: nothing else removes them.
+  await cleanStaleWorkDirs(deps.tmpDir ?? tmpdir(), deps.logger);
+  const work = await makeWorkDir(deps.tmpDir ?? tmpdir(), date);
   const writers: Record<TableName, TableWriter> = {
     telegram: new TableWriter(telegramTable, work),
     telegram_events: new TableWriter(telegramEventsTable, work),
@@ -289,20 +317,29 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   }
 
   /** Keeps a record aside (counted, logged without its text, written to the day's quarantine object). */
-  const setAside = async (key: string, line: number, text: string, reason: string, detail?: string): Promise<void> => {
+  const setAside = async (key: string, line: number, text: string, reason: string, detail?: string, extra?: Record<string, unknown>): Promise<void> => {
     summary.quarantined += 1;
     reasons[reason] = (reasons[reason] ?? 0) + 1;
     if (summary.quarantined <= QUARANTINE_LOG_LIMIT) {
-      deps.logger.warn(`quarantined record of ${date}: ${reason}`, { event: 'quarantined_record', date, object: key, line, reason, ...(detail ? { detail } : {}) });
+      deps.logger.warn(`quarantined record of ${date}: ${reason}`, { event: 'quarantined_record', date, object: key, line, reason, ...(detail ? { detail } : {}), ...extra });
     }
-    const kept = `${JSON.stringify({ object: key, line, reason, ...(detail ? { detail } : {}), record: text })}\n`;
+    const kept = `${JSON.stringify({ object: key, line, reason, ...(detail ? { detail } : {}), ...extra, record: text })}\n`;
     if (!quarantine.write(kept)) await new Promise((r) => quarantine.once('drain', r));
   };
 
   try {
+    // A damaged object costs only its damage: the lines before it are read, the damage is set aside.
+    const damagedNow = new Set<string>();
+    const setAsideDamage = async (key: string, line: number, damage: Omit<ObjectDamage, 'records'>, records: readonly string[], extra: Record<string, unknown> = {}) => {
+      for (const [i, text] of records.entries()) {
+        const where = { offset: damage.offset, member_start: damage.memberStart, damage: damage.reason, ...extra };
+        await setAside(key, line + i + 1, text, 'damaged_object', i === 0 ? damage.detail : 'a line of a gzip member that fails its CRC check', where);
+      }
+    };
     for await (const { object, stream } of readInOrder(deps.raw, objects)) {
       let line = 0;
-      for await (const text of objectRecords(stream)) {
+      const found: { damage?: ObjectDamage } = {};
+      for await (const text of objectRecords(stream, (d) => (found.damage = d))) {
         line += 1;
         summary.lines += 1;
         const record = parseRawLine(text);
@@ -374,6 +411,30 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           }
         }
       }
+      if (found.damage) {
+        const { records, ...damage } = found.damage;
+        damagedNow.add(object.key);
+        summary.lines += records.length;
+        await setAsideDamage(object.key, line, damage, records);
+        deps.logger.warn(`raw object ${object.key} is damaged (${damage.reason} at byte ${damage.offset}): its ${line} line(s) before the damage are read, the rest is quarantined; tgpipe repair rewrites it so the raw table reads it again`, {
+          event: 'damaged_object',
+          date,
+          object: object.key,
+          offset: damage.offset,
+          reason: damage.reason,
+          detail: damage.detail,
+          lines_read: line,
+        });
+      }
+    }
+    // Records `tgpipe repair` took out of objects it rewrote (the same records a read of the damaged object
+    // sets aside, so a day counts the same before and after a repair). Not for an object still damaged
+    // (a repair that stopped half-way) nor one no longer listed.
+    const listed = new Set(objects.map((o) => o.key));
+    for (const note of await damageNotes(deps.raw, date)) {
+      if (!listed.has(note.key) || damagedNow.has(note.key)) continue;
+      summary.lines += note.records.length;
+      await setAsideDamage(note.key, note.readable_lines, note.damage, note.records, { damaged_copy: note.original });
     }
     // The day's export records, now that every live row of the day is known.
     for await (const { object, line, text } of merge.lines()) {
@@ -475,7 +536,7 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   } finally {
     merge.close();
     quarantine.destroy();
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 
   deps.logger.info(`enriched ${date}`, {
