@@ -26,17 +26,18 @@ export function recordBuild(byDate: Map<string, DaySummary>, s: DaySummary): voi
 }
 
 export async function buildDays(days: readonly string[], dataDir: string, io: CliIo, options: { force: boolean; quiet: boolean }): Promise<void> {
-  const stores = localStores(dataDir);
+  const bar = days.length > 1 ? progressBar(days.length, 'enrich') : undefined;
+  const logger = cliLogger('enrich', 'warn', io, { beforeWrite: () => bar?.clear() });
+  const stores = localStores(dataDir, { onSkipped: (path, why) => logger.warn(`${path} is ${why}`, { event: 'skipped_path', path }) });
   if (!existsSync(stores.raw.root)) {
     // Every day would be "empty" and the exit 0: a mistyped --data should not look like a quiet day.
     io.stderr(`warning: no raw folder at ${stores.raw.root} (is --data ${dataDir} the right folder?)\n`);
   }
-  const bar = days.length > 1 ? progressBar(days.length, 'enrich') : undefined;
   const deps = {
     raw: stores.raw,
     enriched: stores.enriched,
     catalog: localCatalog,
-    logger: cliLogger('enrich', 'warn', io, { beforeWrite: () => bar?.clear() }),
+    logger,
     enrichedLocation: stores.enriched.root,
     privacy: await localEnrichPrivacy(stores.dataDir, io.env),
   };

@@ -441,6 +441,37 @@ by the bot, so they stay until erased like this. To stop collecting a person fro
   load: () => import('./commands/erase'),
 };
 
+const repair: CommandSpec = {
+  name: 'repair',
+  summary: 'rewrite damaged raw objects (truncated, corrupt, junk appended, not gzip) so the raw table reads their days',
+  description: `Checks every raw object of the days and repairs the damaged ones: a gzip object cut short, with changed
+bytes or with junk after its last member, or a file named .gz that is not gzip. Such an object makes the
+raw table (telegram_raw, locally and in Athena) fail or read short. Each is replaced at its key by a sound
+gzip object holding the lines that could be read; the original is kept at _damaged/<its key> (outside
+the table folders, so no reader takes it for data) with a note of what the damage set aside. The
+enrichment reads the note, so a day counts and quarantines the same before and after a repair; rebuild
+the days afterwards. The enrichment itself never changes the raw layer: it reads what it can of a
+damaged object, quarantines the rest and names the object in a warning.
+
+Locally it refuses while tgpipe serve runs on the folder (stop it first). Safe to run twice.`,
+  options: [
+    DATA,
+    { flags: '--date <date>', description: 'the day (YYYY-MM-DD)' },
+    { flags: '--from <date>', description: 'first day of a range' },
+    { flags: '--to <date>', description: 'last day of a range' },
+    { flags: '--target <target>', description: 'the data folder, or the raw bucket', default: 'local', choices: ['local', 'aws'] },
+    { flags: '--bucket <name>', description: '(aws) the raw bucket (stack output RawBucketName, or RAW_BUCKET)' },
+    REGION,
+    { flags: '--dry-run', description: 'only say what would be repaired' },
+  ],
+  after: `
+Examples:
+  tgpipe repair --date 2026-03-14 --dry-run
+  tgpipe repair --from 2026-03-01 --to 2026-03-31 && tgpipe enrich --from 2026-03-01 --to 2026-03-31
+  tgpipe repair --target aws --bucket <RawBucketName> --date 2026-03-14`,
+  load: () => import('./commands/repair'),
+};
+
 const exportUser: CommandSpec = {
   name: 'export-user',
   summary: 'write everything held about a person (their rows of both tables) as JSON',
@@ -464,4 +495,4 @@ tgpipe erase --user ID.`,
   load: () => import('./commands/optout'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, query, report, replay, chats, setWebhook, doctor, erase, exportUser, optout];
+export const COMMANDS: readonly CommandSpec[] = [serve, ingest, importCommand, enrich, repair, query, report, replay, chats, setWebhook, doctor, erase, exportUser, optout];

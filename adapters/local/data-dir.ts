@@ -2,7 +2,7 @@
  * The local data folder: `raw/` and `enriched/` play the two buckets, with the same key layout as S3.
  */
 import { join, resolve } from 'node:path';
-import { FsObjectStore } from './fs-store';
+import { FsObjectStore, type FsObjectStoreOptions } from './fs-store';
 import type { PartitionCatalog } from '../../ports/catalog';
 
 export interface LocalStores {
@@ -11,9 +11,10 @@ export interface LocalStores {
   readonly enriched: FsObjectStore;
 }
 
-export function localStores(dataDir: string): LocalStores {
+/** `options` reach both stores (e.g. who is told about a link or a stray file a listing skipped). */
+export function localStores(dataDir: string, options: FsObjectStoreOptions = {}): LocalStores {
   const root = resolve(dataDir);
-  return { dataDir: root, raw: new FsObjectStore(join(root, 'raw')), enriched: new FsObjectStore(join(root, 'enriched')) };
+  return { dataDir: root, raw: new FsObjectStore(join(root, 'raw'), options), enriched: new FsObjectStore(join(root, 'enriched'), options) };
 }
 
 /** Locally, DuckDB reads the Hive-partitioned folders directly: there is nothing to register. */

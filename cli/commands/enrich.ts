@@ -16,8 +16,8 @@ interface Values {
   quiet: boolean;
 }
 
-export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
-  const values = options as unknown as Values;
+/** The days of `--date D` or `--from D --to D` (a usage error otherwise). */
+export function daysOption(values: { date?: string; from?: string; to?: string }): string[] {
   let days: string[];
   if (values.date !== undefined) {
     if (values.from !== undefined || values.to !== undefined) throw new UsageError('give --date or --from/--to, not both');
@@ -36,6 +36,12 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   } else {
     throw new UsageError('missing --date D, or --from D --to D');
   }
+  return days;
+}
+
+export async function run(options: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  const values = options as unknown as Values;
+  const days = daysOption(values);
   await buildDays(days, values.data, io, { force: values.force, quiet: values.quiet });
   return 0;
 }

@@ -4,7 +4,7 @@
  * causes Firehose to write), and the resume position a stopped replay continues after.
  */
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
-import { FIREHOSE_ERROR_PREFIX, rawDayPrefix } from '../../schemas/layout';
+import { FIREHOSE_ERROR_PREFIX, isDataObjectKey, rawDayPrefix } from '../../schemas/layout';
 import { errorOutputDate } from './error-output';
 import { realClock, type Clock } from './rate-limiter';
 
@@ -80,7 +80,7 @@ export const SNAPSHOT_GUARD_MS = 20;
 export async function planReplay(raw: ObjectStore, days: readonly string[], source: ReplaySource, listedBefore?: Date): Promise<DayPlan[]> {
   const byDay = new Map(days.map((d) => [d, [] as ObjectInfo[]]));
   if (source === 'raw') {
-    for (const day of days) for await (const o of raw.list(rawDayPrefix(day))) byDay.get(day)!.push(o);
+    for (const day of days) for await (const o of raw.list(rawDayPrefix(day))) if (isDataObjectKey(o.key)) byDay.get(day)!.push(o); // what the readers read, no more
   } else {
     // Error output: one listing for the whole range, grouped by the arrival date in the key.
     for await (const o of raw.list(FIREHOSE_ERROR_PREFIX)) {

@@ -40,7 +40,7 @@ function damage(kind: Damage, o: { bytes: Buffer; first: Buffer }): Buffer {
   if (kind === 'truncated') return o.bytes.subarray(0, middle);
   if (kind === 'flipped') {
     const b = Buffer.from(o.bytes);
-    for (let i = 0; i < 4; i += 1) b[middle + i] ^= 0xa5;
+    for (let i = 0; i < 4; i += 1) b[middle + i] = b[middle + i]! ^ 0xa5;
     return b;
   }
   if (kind === 'junk') return Buffer.concat([o.bytes, Buffer.from('\u0000\u0001 some junk that is not gzip \n')]);
@@ -48,7 +48,7 @@ function damage(kind: Damage, o: { bytes: Buffer; first: Buffer }): Buffer {
 }
 
 async function writeDay(kind: Damage): Promise<{ damagedBytes: Buffer }> {
-  let damagedBytes = Buffer.alloc(0);
+  let damagedBytes: Buffer = Buffer.alloc(0);
   for (let n = 1; n <= 5; n += 1) {
     const o = object(n);
     const bytes = n === 3 ? damage(kind, o) : o.bytes;
