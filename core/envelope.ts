@@ -4,6 +4,7 @@
  */
 import { contextDateOf, type DayZone } from './context-date';
 import { isUpdate, type AnyUpdate } from './update-kinds';
+import { hasDuplicateKeys } from './json-keys';
 import type { DataMode } from './privacy/data-mode';
 
 export interface ParsedBody {
@@ -13,8 +14,14 @@ export interface ParsedBody {
   readonly error?: string;
 }
 
-/** Parses a webhook body; never throws. */
-export function parseUpdateBody(body: string): ParsedBody {
+/**
+ * Parses a webhook body; never throws. A body every reader would not read alike is not an update: one
+ * whose bytes were not valid UTF-8 (`invalidUtf8`, known to whoever decoded them; the text then holds
+ * U+FFFD where they were), or with a key twice in an object (JSON.parse takes the last, DuckDB and
+ * Athena the first). Both are kept as `unparsed`, quarantined by the enrichment (core/json-keys.ts).
+ */
+export function parseUpdateBody(body: string, options: { invalidUtf8?: boolean } = {}): ParsedBody {
+  if (options.invalidUtf8) return { error: 'body is not valid UTF-8' };
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -22,6 +29,7 @@ export function parseUpdateBody(body: string): ParsedBody {
     return { error: 'body is not JSON' };
   }
   if (!isUpdate(value)) return { error: 'body is not a Telegram update (no integer update_id)' };
+  if (hasDuplicateKeys(body)) return { error: 'body has a key twice in one object (readers would take different values)' };
   return { update: value };
 }
 

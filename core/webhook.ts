@@ -20,6 +20,8 @@ export interface WebhookRequest {
   readonly method: string;
   readonly headers: Record<string, string | string[] | undefined> | undefined;
   readonly body: string;
+  /** The body's bytes were not valid UTF-8 (`body` holds U+FFFD for them): kept as `unparsed`. */
+  readonly invalidUtf8?: boolean;
 }
 
 /** The webhook's path, on API Gateway and on the local server alike (DESIGN.md, Configuration). */
@@ -170,7 +172,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   if (refused) return refused;
 
   const receivedAt = (deps.now ?? Date.now)();
-  const parsed = parseUpdateBody(request.body);
+  const parsed = parseUpdateBody(request.body, { invalidUtf8: request.invalidUtf8 });
   let kind: string | undefined;
   let chatId: number | undefined;
   let migratedToChatId: number | undefined;

@@ -2,6 +2,7 @@
  * Webhook Lambda (API Gateway HTTP API, payload v2): Telegram update -> raw envelope -> Firehose.
  * Clients and the secret live at container scope, so a warm invocation is one PutRecord.
  */
+import { isUtf8 } from 'node:buffer';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig, type PipelineConfig } from '../core/config';
@@ -120,7 +121,11 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
       deps.logger.info('webhook request', { outcome: 'not_found', status: 404 });
       return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: NOT_FOUND_BODY };
     }
-    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    // Base64 bodies are bytes: ones that are not UTF-8 are kept as unparsed (as the local server does). A
+    // text body was decoded by the platform before it got here, so it is valid UTF-8 by construction.
+    const bytes = event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
+    const body = event.body === undefined ? '' : bytes ? bytes.toString('utf8') : event.body;
+    const invalidUtf8 = bytes !== undefined && !isUtf8(bytes);
     let webhookSecret: string;
     try {
       webhookSecret = await secretOnce();
@@ -146,7 +151,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
       maxRecordBytes: deps.maxRecordBytes,
       now: deps.now,
     };
-    const request = { method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body };
+    const request = { method: event.requestContext?.http?.method ?? 'POST', headers: event.headers, body, invalidUtf8 };
     let result = await handleWebhook(request, webhookDeps);
     if (result.outcome === 'unauthorized') {
       const fresh = await refreshedSecret(webhookSecret);

@@ -21,6 +21,7 @@
  * `requestTimeoutMs` (else 408 and close); at most `maxConnections` connections are open at once (more
  * are closed at once). Only a holder of the secret gets a body buffered, up to 1 MiB.
  */
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { PipelineConfig } from '../core/config';
@@ -208,8 +209,11 @@ export async function startServer(options: LocalServerOptions, host = '127.0.0.1
         oversized(size);
         return;
       }
-      const body = chunks ? Buffer.concat(chunks).toString('utf8') : first ? first.toString('utf8') : '';
-      handleWebhook({ method, headers: req.headers, body }, deps).then(
+      const bytes = chunks ? Buffer.concat(chunks) : first;
+      const body = bytes ? bytes.toString('utf8') : '';
+      // Bytes that are not UTF-8 would be stored as U+FFFD: the body is kept as unparsed instead.
+      const invalidUtf8 = bytes !== undefined && !isUtf8(bytes);
+      handleWebhook({ method, headers: req.headers, body, invalidUtf8 }, deps).then(
         (result) => answer(req, res, started, size, result),
         (error) => failed(res, error),
       );

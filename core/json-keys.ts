@@ -1,0 +1,55 @@
+/**
+ * Duplicate keys in a JSON text. `{"chat":{"id":-999},"chat":{"id":-100123}}` is valid JSON that readers
+ * read differently: JavaScript's JSON.parse (the webhook, the enrichment) takes the last value, DuckDB's
+ * and Athena's JSON readers the first. Telegram never sends such a body, so the webhook keeps one as an
+ * `unparsed` record (quarantined at enrichment) and every reader agrees that it is not an update.
+ *
+ * On the webhook's hot path: one pass over the characters, no allocation for keys without escapes beyond
+ * the key strings themselves, small objects checked by a linear search (`npm run bench -- --only
+ * reliability` prints the cost per update).
+ */
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** True when some object in `text` (already known to be valid JSON) has the same key twice. */
+export function hasDuplicateKeys(text: string): boolean {
+  // One entry per open container: its keys so far (objects) or null (arrays).
+  const stack: Array<string[] | null> = [];
+  let keys: string[] | null = null;
+  const n = text.length;
+  for (let i = 0; i < n; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 92) {
+          escaped = true;
+          j += 2;
+        } else if (d === 34 || j >= n) break;
+        else j += 1;
+      }
+      if (keys !== null) {
+        let k = j + 1;
+        while (k < n && isSpace(text.charCodeAt(k))) k += 1;
+        if (text.charCodeAt(k) === 58) {
+          // A key: compared as JSON reads it ("\u0061" and "a" are one key).
+          const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+          if (keys.includes(key)) return true;
+          keys.push(key);
+        }
+      }
+      i = j;
+    } else if (c === 123) {
+      stack.push(keys);
+      keys = [];
+    } else if (c === 91) {
+      stack.push(keys);
+      keys = null;
+    } else if (c === 125 || c === 93) {
+      keys = stack.pop() ?? null;
+    }
+  }
+  return false;
+}
