@@ -4,7 +4,7 @@
  *
  *   npm run bench                       cold start, webhook burst, enrichment 100k + 1M, reports, cost, drills
  *   npm run bench -- --quick            smaller sizes (about a minute)
- *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | import | terms | reports | dashboard | cost | drills | cli
+ *   npm run bench -- --only webhook     one section: cold-start | webhook | enrichment | import | terms | reports | dashboard | cost | drills | reliability | cli
   }
 }
 
@@ -23,6 +23,7 @@ import { burstWithFaultsDrill, crashDrill } from './lib/drills';
 import { measureHandlerMs } from './lib/handler-latency';
 import { ratio, round } from './lib/stats';
 import { runDashboardBench } from './dashboard';
+import { runReliabilityBench } from './reliability';
 import { runReportsBench } from './reports';
 import { runTermsBench } from './terms';
 import { syntheticUpdate } from './synthetic';
@@ -30,7 +31,7 @@ import { runWebhookBench } from './webhook-burst';
 import { DEFAULT_CONFIG } from '../infra/config';
 import { loadFixtures, ALLOWED_CHATS } from '../test/support/fixtures';
 
-const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'import', 'terms', 'reports', 'dashboard', 'cost', 'drills', 'cli'] as const;
+const SECTIONS = ['cold-start', 'webhook', 'enrichment', 'import', 'terms', 'reports', 'dashboard', 'cost', 'drills', 'reliability', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -287,6 +288,35 @@ if (wanted('drills')) {
     bars.push({ bar: 'crash drill: every 200 in the raw layer; 0 lost, 0 duplicates', value: `error: ${String(e)}`, pass: false });
   }
   results.drills = out;
+}
+
+if (wanted('reliability')) {
+  say('\n== reliability: faults tried for real (issue 17)');
+  try {
+    const r = await runReliabilityBench({ quick });
+    results.reliability = r;
+    const rows: Array<[string, string, string, string, string, string]> = [];
+    for (const c of r.corrupt) {
+      rows.push([`1 of 5 raw objects: ${c.fault}`, `${n(c.written)} lines written`, `${n(c.found)} (day ${c.status}, ${c.quarantined} quarantined)`, String(c.duplicates), `${c.lost} (+${c.lostToDamage} after the damage)`, `telegram_raw after repair: ${n(c.rawRowsAfterRepair)} rows`]);
+      bars.push({ bar: `corrupt object (${c.fault}): the day builds, 0 sound lines lost, 0 duplicates, telegram_raw reads it after repair`, value: `${c.status}, ${c.lost} lost, ${c.duplicates} duplicates, ${c.rawRowsAfterRepair} raw rows`, pass: c.status === 'built' && c.lost === 0 && c.duplicates === 0 && c.rawRowsAfterRepair === c.found });
+    }
+    const s = r.slowBody;
+    if (typeof s === 'string') {
+      say(`  slow-body attack skipped: ${s}`);
+    } else {
+      say(`  slow-body attack: ${s.connections} connections, ${s.answered401} answered 401 (slowest ${s.slowest401Ms} ms), held at most ${s.longestHeldMs} ms; RSS ${s.rssBeforeMiB} MiB before, peak ${s.peakRssMiB} MiB, ${s.rssAfterMiB} MiB after the clients went; Telegram sender ${s.legit200}/${s.legitSent} acknowledged, ${s.legitFound} found once`);
+      rows.push([`${s.connections} slow unauthenticated 1 MiB bodies`, `${s.legit200} acknowledged (Telegram sender)`, String(s.legitFound), String(s.legitDuplicates), String(s.legit200 - s.legitFound), `server RSS ${s.rssBeforeMiB} MiB before, peak ${s.peakRssMiB} MiB, ${s.rssAfterMiB} MiB after the clients went`]);
+      table.push([`slow-body attack (${s.connections} connections)`, `peak RSS ${s.peakRssMiB} MiB, after ${s.rssAfterMiB} MiB`, `before ${s.rssBeforeMiB} MiB; every attacker 401 (${s.answered401}/${s.connections})`]);
+      bars.push({ bar: 'slow-body attack: peak RSS <= before + 80 MiB, the Telegram sender served, nothing lost', value: `${s.rssBeforeMiB} -> ${s.peakRssMiB} MiB, ${s.legitFound}/${s.legit200} found`, pass: s.peakRssMiB - s.rssBeforeMiB <= 80 && s.legit200 > 0 && s.legitFound === s.legit200 });
+    }
+    const d = r.duplicateKeys;
+    say(`  duplicate-key check on the webhook: ${d.checkNsPerUpdate} ns per update (JSON.parse of the same bodies: ${d.parseNsPerUpdate} ns; ${n(d.bodies)} synthetic updates, ${d.meanBytes} bytes on average)`);
+    table.push(['webhook duplicate-key check (per update)', `${d.checkNsPerUpdate} ns`, `JSON.parse of the same body: ${d.parseNsPerUpdate} ns`]);
+    say('\n| fault tried | acknowledged / written | found | duplicates | lost | memory, notes |\n| --- | --- | --- | --- | --- | --- |');
+    for (const row of rows) say(`| ${row.join(' | ')} |`);
+  } catch (e) {
+    fail('reliability', e);
+  }
 }
 
 results.bars = bars;

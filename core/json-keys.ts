@@ -20,22 +20,22 @@ export function hasDuplicateKeys(text: string): boolean {
   for (let i = 0; i < n; i += 1) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      let j = i + 1;
-      let escaped = false;
+      // The string's end: the next quote not escaped (an odd run of backslashes before it escapes it).
+      let j = text.indexOf('"', i + 1);
       for (;;) {
-        const d = text.charCodeAt(j);
-        if (d === 92) {
-          escaped = true;
-          j += 2;
-        } else if (d === 34 || j >= n) break;
-        else j += 1;
+        if (j < 0) return false; // not JSON after all: nothing to compare
+        let b = j - 1;
+        while (text.charCodeAt(b) === 92) b -= 1;
+        if ((j - 1 - b) % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
       if (keys !== null) {
         let k = j + 1;
         while (k < n && isSpace(text.charCodeAt(k))) k += 1;
         if (text.charCodeAt(k) === 58) {
           // A key: compared as JSON reads it ("\u0061" and "a" are one key).
-          const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+          const raw = text.slice(i + 1, j);
+          const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
           if (keys.includes(key)) return true;
           keys.push(key);
         }
