@@ -70,7 +70,7 @@ function damaged(fault: string, first: Buffer, second: Buffer): Buffer {
   return gunzipSync(whole); // not gzip at all, named .gz
 }
 
-async function corruptObjectDrill(fault: string): Promise<CorruptObjectFigures> {
+export async function corruptObjectDrill(fault: string): Promise<CorruptObjectFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-corrupt-'));
   try {
     const stores = localStores(dir);
