@@ -138,17 +138,25 @@ export function duplicateKeyCost(count = 20_000, rounds = 5): DuplicateKeyCost {
 }
 
 export interface SlowBodyFigures extends SlowBodyResult {
+  /** RSS `settleMs` after the attackers went (V8 and the allocator give memory back over seconds). */
+  readonly rssSettledMiB: number;
+  readonly settleMs: number;
   /** Legitimate updates acknowledged during the attack that the raw layer holds (once each). */
   readonly legitFound: number;
   readonly legitDuplicates: number;
 }
 
-export async function slowBodyDrill(connections: number, durationMs: number): Promise<SlowBodyFigures | string> {
+/**
+ * The server is left to finish starting (its RSS grows for a few seconds after it listens) before the
+ * attack, so "before" is its idle figure and "after" compares with it, not with a half-started process.
+ */
+export async function slowBodyDrill(connections: number, durationMs: number, settleMs = 20_000): Promise<SlowBodyFigures | string> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-slow-'));
   const secret = 'bench_slow_Secret-0123456789';
   const server = await startTgpipeServe(dir, [], { TELEGRAM_WEBHOOK_SECRET: secret, ALLOWED_CHAT_IDS: String(CHAT) });
   try {
     if (!processMemoryMiB(server.child.pid!)) return 'no /proc: the server process memory cannot be read';
+    await new Promise((r) => setTimeout(r, 3_000));
     let i = 0;
     const acknowledged: number[] = [];
     const r = await slowBodyAttack({
@@ -167,11 +175,13 @@ export async function slowBodyDrill(connections: number, durationMs: number): Pr
         }
       },
     });
+    await new Promise((r) => setTimeout(r, Math.max(0, settleMs - 1_000)));
+    const settled = processMemoryMiB(server.child.pid!)?.rss ?? NaN;
     await server.stop('SIGTERM');
     const { ids } = await rawUpdateIds(dir);
     const counts = new Map<number, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-    return { ...r, legitFound: acknowledged.filter((id) => counts.get(id) === 1).length, legitDuplicates: [...counts.values()].filter((c) => c > 1).length };
+    return { ...r, rssSettledMiB: settled, settleMs, legitFound: acknowledged.filter((id) => counts.get(id) === 1).length, legitDuplicates: [...counts.values()].filter((c) => c > 1).length };
   } finally {
     await server.stop('SIGKILL');
     await rm(dir, { recursive: true, force: true });
@@ -181,8 +191,10 @@ export async function slowBodyDrill(connections: number, durationMs: number): Pr
 export const CORRUPT_FAULTS = ['truncated', 'bytes changed', 'junk appended', 'stored member byte flipped', 'not gzip (.gz name)'] as const;
 
 export async function runReliabilityBench(o: { quick: boolean }): Promise<{ corrupt: CorruptObjectFigures[]; slowBody: SlowBodyFigures | string; duplicateKeys: DuplicateKeyCost }> {
+  // First, before any child process loads the machine: a CPU figure.
+  const duplicateKeys = duplicateKeyCost();
   const corrupt: CorruptObjectFigures[] = [];
   for (const fault of CORRUPT_FAULTS) corrupt.push(await corruptObjectDrill(fault));
-  const slowBody = await slowBodyDrill(o.quick ? 200 : 600, o.quick ? 4_000 : 8_000);
-  return { corrupt, slowBody, duplicateKeys: duplicateKeyCost() };
+  const slowBody = await slowBodyDrill(o.quick ? 200 : 600, o.quick ? 4_000 : 8_000, o.quick ? 5_000 : 20_000);
+  return { corrupt, slowBody, duplicateKeys };
 }
