@@ -14,11 +14,11 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENRICHED_TABLES } from '../schemas';
-import { ATHENA_RESULTS_PREFIX, MANIFEST_PREFIX, QUARANTINE_PREFIX, RAW_PREFIX, tablePrefix } from '../schemas/layout';
+import { ATHENA_RESULTS_PREFIX, DAMAGE_NOTE_SUFFIX, DAMAGED_PREFIX, MANIFEST_PREFIX, QUARANTINE_PREFIX, RAW_PREFIX, tablePrefix } from '../schemas/layout';
 import { removalPolicyOf } from './buckets';
 import type { StackConfig } from './config';
 import { PipelineFunction } from './lambda';
-import { acknowledgePrefixGrants } from './nag';
+import { acknowledgePrefixGrants, objectArnFinding } from './nag';
 
 export interface EnrichmentProps {
   readonly config: StackConfig;
@@ -89,7 +89,9 @@ export class Enrichment extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadRaw',
         actions: ['s3:GetObject'],
-        resources: [props.rawBucket.arnForObjects(`${RAW_PREFIX}*`)],
+        // The day's objects, and the notes `tgpipe repair` leaves for the objects it rewrote (not the
+        // damaged originals beside them): the enrichment quarantines what a repair set aside.
+        resources: [props.rawBucket.arnForObjects(`${RAW_PREFIX}*`), props.rawBucket.arnForObjects(`${DAMAGED_PREFIX}${RAW_PREFIX}*${DAMAGE_NOTE_SUFFIX}`)],
       }),
     );
     role.addToPolicy(
@@ -135,6 +137,10 @@ export class Enrichment extends Construct {
     );
 
     acknowledgePrefixGrants(role, props.rawBucket, [RAW_PREFIX], 'The enrichment reads every raw object of a day; it reads the raw prefix only.');
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[${objectArnFinding(props.rawBucket, `${DAMAGED_PREFIX}${RAW_PREFIX}*${DAMAGE_NOTE_SUFFIX}`)}]`,
+      reason: 'The enrichment reads the damage notes tgpipe repair writes (what it set aside), not the damaged originals.',
+    });
     acknowledgePrefixGrants(
       role,
       props.enrichedBucket,

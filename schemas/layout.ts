@@ -32,7 +32,8 @@ export const quarantineKey = (contextDate: string): string => `${QUARANTINE_PREF
 export const DAMAGED_PREFIX = '_damaged/';
 export const damagedKey = (key: string): string => `${DAMAGED_PREFIX}${key}`;
 /** The note a repair leaves beside the kept original: where the damage was, what was lost (read by the enrichment). */
-export const damageNoteKey = (key: string): string => `${DAMAGED_PREFIX}${key}.damage.json`;
+export const DAMAGE_NOTE_SUFFIX = '.damage.json';
+export const damageNoteKey = (key: string): string => `${DAMAGED_PREFIX}${key}${DAMAGE_NOTE_SUFFIX}`;
 
 /** Files being written by the local store end in this suffix: never data. */
 export const TMP_WRITE_SUFFIX = '.tmp-write';

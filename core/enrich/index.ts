@@ -25,6 +25,7 @@ import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
 import { parseDamageNote, type DamageNote } from './repair';
 import { cleanStaleWorkDirs, makeWorkDir, removeWorkDir } from './work-dir';
 import {
+  DAMAGE_NOTE_SUFFIX,
   DAMAGED_PREFIX,
   isDataObjectKey,
   enrichedDayKey,
@@ -144,7 +145,7 @@ async function listDay(raw: ObjectStore, date: string, logger: Logger): Promise<
 async function damageNotes(raw: ObjectStore, date: string): Promise<DamageNote[]> {
   const notes: DamageNote[] = [];
   for await (const o of raw.list(`${DAMAGED_PREFIX}${rawDayPrefix(date)}`)) {
-    if (!o.key.endsWith('.damage.json')) continue;
+    if (!o.key.endsWith(DAMAGE_NOTE_SUFFIX)) continue;
     const note = parseDamageNote(await raw.readSmall(o.key));
     if (note) notes.push(note);
   }

@@ -323,6 +323,14 @@ describe('security', () => {
     expect(nagReport.success).toBe(true);
   });
 
+  it('the enrichment reads the raw prefix and the damage notes of tgpipe repair, not the damaged originals', () => {
+    const statements: any[] = [];
+    for (const [, r] of ofType('AWS::IAM::Policy')) statements.push(...r.Properties.PolicyDocument.Statement);
+    const readRaw = statements.find((s) => s.Sid === 'ReadRaw');
+    const suffixes = [readRaw.Resource].flat().map((r: any) => JSON.stringify(r).replace(/.*"\/?([^"]*)"\]\]\}$/, '$1'));
+    expect(suffixes).toEqual(['telegram/*', '_damaged/telegram/*.damage.json']);
+  });
+
   it('no IAM statement allows a * action or the * resource', () => {
     const statements: any[] = [];
     for (const [, r] of ofType('AWS::IAM::Policy')) statements.push(...r.Properties.PolicyDocument.Statement);
