@@ -22,7 +22,7 @@ export interface ObjectDamage extends GzipDamage {
 export class DamagedObjectError extends Error {
   override name = 'DamagedObjectError';
   constructor(readonly damage: GzipDamage) {
-    super(`damaged gzip object: ${damage.reason} at byte ${damage.offset} (${damage.detail})`);
+    super(`damaged gzip object: ${damage.reason} at byte ${damage.offset} (${damage.detail}); tgpipe repair rewrites such an object into a sound one`);
   }
 }
 
