@@ -19,7 +19,7 @@ import { enrichDay } from '../enrich';
 import { readManifest } from '../enrich/day-plan';
 import { decodeErrorRecord, errorDocuments } from '../replay/error-output';
 import type { ObjectStore } from '../../ports/object-store';
-import { ATHENA_RESULTS_PREFIX, enrichedDayKey, FIREHOSE_ERROR_PREFIX, manifestKey, QUARANTINE_PREFIX, quarantineKey, RAW_PREFIX } from '../../schemas/layout';
+import { ATHENA_RESULTS_PREFIX, DAMAGE_NOTE_SUFFIX, DAMAGED_PREFIX, enrichedDayKey, FIREHOSE_ERROR_PREFIX, manifestKey, QUARANTINE_PREFIX, quarantineKey, RAW_PREFIX } from '../../schemas/layout';
 import { ENRICHED_TABLES } from '../../schemas';
 import { createMatcher, mentionsAny, type ErasureMatcher } from './erasure';
 import type { Pseudonymizer } from './pseudonym';
@@ -175,7 +175,13 @@ export async function eraseEverywhere(request: EraseRequest, deps: EraseDeps): P
   const pending = await readPending(deps.raw);
   for await (const object of deps.raw.list(RAW_PREFIX)) {
     const day = dayOfKey(object.key);
-    const content = await readAll(deps.raw, object.key);
+    let content: Awaited<ReturnType<typeof readAll>>;
+    try {
+      content = await readAll(deps.raw, object.key);
+    } catch (error) {
+      // A damaged object cannot be searched nor rewritten whole: repair keeps its readable lines first.
+      throw new Error(`${object.key} is damaged (${(error as Error).message}): run tgpipe repair${day ? ` --date ${day}` : ''} first, then this erasure again`, { cause: error });
+    }
     if (!content || !mentionsAny(content.text, matcher.needles)) continue;
     if (day && !pending.has(day)) {
       pending.add(day);
@@ -226,6 +232,16 @@ export async function eraseEverywhere(request: EraseRequest, deps: EraseDeps): P
     { label: 'athena_results', store: deps.enriched, prefix: ATHENA_RESULTS_PREFIX, how: 'delete-all' },
     ...(deps.side ?? []),
   ];
+  // The originals tgpipe repair keeps are damaged (they cannot be searched): every one goes, old versions
+  // too; their notes (the set-aside lines, text) go when they name someone erased.
+  const originals = (report.side.damaged_originals ??= { objects: 0, lines: 0 });
+  for await (const object of deps.raw.list(DAMAGED_PREFIX)) {
+    if (object.key.endsWith(DAMAGE_NOTE_SUFFIX)) continue;
+    await deps.raw.delete(object.key);
+    report.raw.old_versions_deleted += (await versioned(deps.raw)?.deleteOldVersions(object.key)) ?? 0;
+    originals.objects += 1;
+  }
+  side.push({ label: 'damage_notes', store: deps.raw, prefix: DAMAGED_PREFIX, how: 'delete', keys: (k) => k.endsWith(DAMAGE_NOTE_SUFFIX) });
   for (const location of side) {
     const counts = (report.side[location.label] ??= { objects: 0, lines: 0 });
     for await (const object of location.store.list(location.prefix)) {

@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main';
 import { buildEnvelope, parseUpdateBody } from '../../core/envelope';
 import { enrichDay } from '../../core/enrich';
 import { repairDay } from '../../core/enrich/repair';
@@ -127,5 +129,28 @@ describe('a damaged raw object', () => {
     expect(await rawCount()).toBe(5 * 2 * PER_MEMBER);
     const again = await enrichDay(DAY, deps());
     expect(again).toMatchObject({ status: 'built', rows: { telegram: 5 * 2 * PER_MEMBER }, quarantined: 0 });
+  });
+});
+
+describe('erasure and damaged objects', () => {
+  const tg = async (...argv: string[]) => {
+    let out = '';
+    const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (out += t), env: {} });
+    return { code, out };
+  };
+
+  it('an erasure over a damaged object says to repair first; after repair it removes the kept originals and the notes naming the person', async () => {
+    await writeDay('truncated');
+    const user = 1000 + 3; // every 7th update is theirs, in every object
+    const refused = await tg('erase', '--user', String(user), '--data', dir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toMatch(/part-3\.json\.gz is damaged .*run tgpipe repair --date 2026-03-14 first/);
+    await repairDay(stores.raw, DAY);
+    expect(existsSync(join(stores.raw.root, damagedKey(key(3))))).toBe(true);
+    const erased = await tg('erase', '--user', String(user), '--data', dir);
+    expect(erased.code, erased.out).toBe(0);
+    expect(existsSync(join(stores.raw.root, damagedKey(key(3))))).toBe(false);
+    const rows = await duckQuery(`SELECT count(*) AS n FROM read_parquet('${join(stores.enriched.root, 'telegram', `context_date=${DAY}`, 'part-00000.parquet')}') WHERE user_id = ${user}`);
+    expect(Number(rows[0]!.n)).toBe(0);
   });
 });
