@@ -9,6 +9,9 @@
  * reliability` prints the cost per update).
  */
 
+/** Objects up to this many keys are searched linearly (faster than a Set for the few keys of an update). */
+const LINEAR_KEYS = 16;
+
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
 /** True when some object in `text` (already known to be valid JSON) has the same key twice. */
@@ -16,6 +19,7 @@ export function hasDuplicateKeys(text: string): boolean {
   // One entry per open container: its keys so far (objects) or null (arrays).
   const stack: Array<string[] | null> = [];
   let keys: string[] | null = null;
+  let wide: WeakMap<string[], Set<string>> | undefined;
   const n = text.length;
   for (let i = 0; i < n; i += 1) {
     const c = text.charCodeAt(i);
@@ -36,8 +40,16 @@ export function hasDuplicateKeys(text: string): boolean {
           // A key: compared as JSON reads it ("\u0061" and "a" are one key).
           const raw = text.slice(i + 1, j);
           const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-          if (keys.includes(key)) return true;
-          keys.push(key);
+          if (keys.length < LINEAR_KEYS) {
+            if (keys.includes(key)) return true;
+            keys.push(key);
+          } else {
+            // A wide object (no update has one): a set, so a body of many keys stays linear.
+            const set = (wide ??= new WeakMap()).get(keys) ?? new Set(keys);
+            if (set.has(key)) return true;
+            set.add(key);
+            wide.set(keys, set);
+          }
         }
       }
       i = j;

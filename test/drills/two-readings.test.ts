@@ -43,6 +43,14 @@ describe('hasDuplicateKeys', () => {
     expect(hasDuplicateKeys('[1,"2",{"a":{"b":{"c":1,"c":1}}}]')).toBe(true);
   });
 
+  it('an object of many keys (the check switches to a set): found wherever the repeat is', () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `"k${i}":${i}`);
+    const wide = `{${keys.join(',')}}`;
+    expect(hasDuplicateKeys(wide)).toBe(false);
+    expect(hasDuplicateKeys(`{${keys.join(',')},"k17":1}`)).toBe(true);
+    expect(hasDuplicateKeys(`{"k49999":0,${keys.join(',')}}`)).toBe(true);
+  });
+
   it('no fixture of Telegram updates has one', () => {
     for (const f of loadFixtures()) expect(hasDuplicateKeys(f.body), f.file).toBe(false);
   });
