@@ -188,6 +188,15 @@ export function contextDateOfExport(message: { readonly date?: unknown } | undef
   return dateInOffset(seconds !== undefined ? seconds * 1000 : receivedAtMs, offsetMinutes);
 }
 
+/**
+ * `context_date` of a `sample` record (a measurement the pipeline took): the day of its `at` (unix
+ * seconds), else `receivedAtMs`, in the configured offset or zone.
+ */
+export function contextDateOfSample(sample: { readonly at?: unknown } | undefined, receivedAtMs: number, offsetMinutes: DayZone): string {
+  const seconds = exportEventDateOf({ date: sample?.at });
+  return dateInOffset(seconds !== undefined ? seconds * 1000 : receivedAtMs, offsetMinutes);
+}
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Validates a YYYY-MM-DD calendar date (rejects 2024-02-30). */

@@ -1,5 +1,5 @@
 /**
- * A small Telegram Bot API client (global fetch): the methods `tgpipe set-webhook` and the watchdog use.
+ * A small Telegram Bot API client (global fetch): the methods `tgpipe set-webhook`, the watchdog and the member-count sampler use.
  * The base URL is configurable so tests point it at a local server. The bot token is part of every URL
  * (`<base>/bot<token>/<method>`), so no error message built here ever contains the URL or the token.
  */
@@ -108,6 +108,11 @@ export class TelegramApi {
 
   getWebhookInfo(): Promise<WebhookInfo> {
     return this.call<WebhookInfo>('getWebhookInfo');
+  }
+
+  /** Members of a chat (the bot must be in it); `chat_id` as the allow-list holds it. */
+  getChatMemberCount(chatId: number): Promise<number> {
+    return this.call<number>('getChatMemberCount', { chat_id: chatId });
   }
 
   private redact(text: string): string {

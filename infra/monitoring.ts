@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { BOT_ACCESS_LOST } from '../core/bot-access';
 import { METRICS_NAMESPACE } from '../core/metrics';
 import { HEARTBEAT_METRIC } from '../handlers/deploy-heartbeat';
+import { MEMBER_COUNT_TASK } from '../handlers/watchdog';
 import { WEBHOOK_OUTCOMES } from '../core/webhook';
 import { FIREHOSE_ERROR_PREFIX } from '../schemas/layout';
 import { removalPolicyOf } from './buckets';
@@ -242,7 +243,7 @@ export class Monitoring extends Construct {
     // --- Watchdog: what Telegram says about the webhook
     this.watchdog = new PipelineFunction(this, 'Watchdog', {
       entry: 'handlers/watchdog.ts',
-      description: 'Telegram getWebhookInfo -> PendingUpdateCount, SecondsSinceLastError and WebhookRegistered metrics',
+      description: 'Telegram getWebhookInfo -> PendingUpdateCount, SecondsSinceLastError and WebhookRegistered metrics; daily getChatMemberCount samples -> Firehose',
       memoryMiB: 256,
       timeout: Duration.seconds(30),
       logRetentionDays: config.logRetentionDays,
@@ -250,9 +251,21 @@ export class Monitoring extends Construct {
       environment: {
         BOT_TOKEN_SECRET_ARN: props.botTokenSecret.secretArn,
         EXPECTED_WEBHOOK_URL: props.webhookUrl,
+        // The daily member-count samples: which chats, their day, and the stream the webhook also writes to.
+        DELIVERY_STREAM_NAME: props.deliveryStream.deliveryStreamName,
+        ALLOWED_CHAT_IDS: config.allowedChatIds,
+        CONTEXT_UTC_OFFSET: config.utcOffset,
       },
     });
+    // Least privilege: the bot token's secret (read only) and PutRecord/PutRecordBatch on the raw stream.
     props.botTokenSecret.grantRead(this.watchdog.role);
+    props.deliveryStream.grantPutRecords(this.watchdog.role);
+    new events.Rule(this, 'MemberCountSchedule', {
+      description: 'Samples getChatMemberCount of every allowed chat once a day (the Members view\'s count over time)',
+      // Midday UTC: well inside the day in every offset the pipeline is likely to use, long before its enrichment.
+      schedule: events.Schedule.cron({ minute: '0', hour: '12' }),
+      targets: [new eventTargets.LambdaFunction(this.watchdog.function, { retryAttempts: 2, event: events.RuleTargetInput.fromObject({ task: MEMBER_COUNT_TASK }) })],
+    });
     new events.Rule(this, 'WatchdogSchedule', {
       description: 'Runs the Telegram webhook watchdog',
       schedule: events.Schedule.rate(FIVE_MINUTES),

@@ -36,6 +36,12 @@ export const v2 = (name: string, type: ColumnType, doc: string): Column => ({ na
  */
 export const v3 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 3 });
 
+/**
+ * A column added in schema version 4 (measurements the pipeline takes itself: the `sample` raw kind);
+ * appended at the end of its table.
+ */
+export const v4 = (name: string, type: ColumnType, doc: string): Column => ({ name, type, doc, since: 4 });
+
 export function defineTable(name: string, description: string, columns: readonly Column[]): TableSchema {
   const seen = new Set<string>();
   for (const c of columns) {

@@ -2,7 +2,7 @@
  * `telegram_events`: one row per update that is not a new message: edits, reactions, member changes,
  * join requests, callback queries, boosts, polls, business events and future kinds.
  */
-import { defineTable, v1, v2, v3 } from './column';
+import { defineTable, v1, v2, v3, v4 } from './column';
 
 export const telegramEventsTable = defineTable('telegram_events', 'One row per non-message Telegram update (edits, reactions, members, ...).', [
   v1('update_id', 'bigint', 'Telegram update id; one row per distinct update_id.'),
@@ -51,4 +51,5 @@ export const telegramEventsTable = defineTable('telegram_events', 'One row per n
   v2('via_chat_folder_invite_link', 'boolean', 'Member joined through a chat folder invite link (chat_member.via_chat_folder_invite_link).'),
   v2('poll_option_persistent_ids', 'string', 'JSON array of the chosen options\' persistent ids (poll_answer.option_persistent_ids): stable when options are added or deleted, unlike poll_option_ids.'),
   v3('data_mode', 'string', 'Data mode the update was stored and enriched under: full, no-text or pseudonymous (DATA_MODE; see README, Privacy). NULL on days built before schema version 3, which were full.'),
+  v4('member_count', 'bigint', "Members of the chat by Telegram's getChatMemberCount, for event_kind member_count (a sample record the pipeline took itself: update_id is NULL, event_date the sampling time)."),
 ]);

@@ -15,8 +15,9 @@ import { emfFields } from '../metrics';
 import { objectRecords, type ObjectDamage } from '../object-lines';
 import { objectArrivalMs } from '../arrival';
 import { addNoChat, countNoChat, noChatKind, noChatTotal, type NoChatCounts } from '../no-chat';
-import { isExportRecord, parseRawLine, type ExportPayload } from '../raw-records';
+import { isExportRecord, isSampleRecord, parseRawLine, type ExportPayload } from '../raw-records';
 import { flattenExport } from '../flatten/export';
+import { flattenSample, sampleKey } from '../flatten/sample';
 import { ExportMerge } from './export-merge';
 import { applyPolicyToExportRow } from '../privacy/export-row';
 import { messageTerms, TermCounter } from '../terms';
@@ -87,6 +88,11 @@ export interface DaySummary {
    * wins), or an earlier export record of it (an export imported twice).
    */
   export_duplicates: number;
+  /**
+   * `sample` records kept (measurements the pipeline took, e.g. getChatMemberCount): `telegram_events`
+   * rows keyed by (kind, chat_id, at); a second copy of one is a duplicate.
+   */
+  samples: number;
   quarantined: number;
   /** Records not kept because the erasure register names their person or chat. */
   erased: number;
@@ -231,7 +237,7 @@ async function registerDay(date: string, rows: DaySummary['rows'] | undefined, d
 export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichOptions = {}): Promise<DaySummary> {
   if (!isIsoDate(date)) throw new Error(`invalid date "${date}": expected YYYY-MM-DD`);
   const started = performance.now();
-  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0, telegram_terms: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, quarantined: 0, erased: 0, no_chat: {}, data_modes: {}, ms: 0 };
+  const summary: DaySummary = { date, status: 'built', objects: 0, bytes: 0, lines: 0, rows: { telegram: 0, telegram_events: 0, telegram_terms: 0 }, duplicates: 0, cross_day_duplicates: 0, exported: 0, export_duplicates: 0, samples: 0, quarantined: 0, erased: 0, no_chat: {}, data_modes: {}, ms: 0 };
   const checkNextDay = options.checkNextDay ?? true;
   // The next day, rebuilt when it keeps arrival-dated updates this day keeps; that rebuild looks no further.
   const rebuildNext = (next: string) => enrichDay(next, deps, { force: true, checkNextDay: false });
@@ -296,6 +302,8 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
   });
   // One entry per distinct update_id of the day: ~1M numbers is tens of MB, the only state that grows.
   const seen = new Set<number>();
+  // Samples have no update_id: one per (kind, chat_id, at), a handful a day.
+  const seenSamples = new Set<string>();
   // Export records wait for the day's live rows: the live message wins (core/enrich/export-merge.ts).
   const merge = new ExportMerge(work);
   // The arrival-dated update_ids kept (null once past the limit), for the manifest.
@@ -352,6 +360,31 @@ export async function enrichDay(date: string, deps: EnrichDeps, options: EnrichO
           summary.exported += 1;
           noteOtherDate(record.contextDate);
           await merge.setAside(text, object.key, line);
+          continue;
+        }
+        if (isSampleRecord(record)) {
+          const key = sampleKey(record.sample);
+          if (seenSamples.has(key)) {
+            summary.duplicates += 1;
+            continue;
+          }
+          seenSamples.add(key);
+          noteOtherDate(record.contextDate);
+          // An erased chat's samples go with it (the erasure rewrites raw objects too; this covers a replayed backup).
+          if (policy.erased && !policy.erased.empty && policy.erased.isChat(record.sample.chat_id)) {
+            summary.erased += 1;
+            continue;
+          }
+          try {
+            const pending = writers.telegram_events.append(flattenSample(record.sample, record.receivedAt, policy.mode));
+            if (pending) await pending;
+          } catch (error) {
+            if (!(error instanceof RowMisfitError)) throw error;
+            await setAside(object.key, line, text, 'column_misfit', error.message);
+            continue;
+          }
+          summary.samples += 1;
+          summary.data_modes[policy.mode] = (summary.data_modes[policy.mode] ?? 0) + 1;
           continue;
         }
         const id = record.update.update_id;

@@ -2,7 +2,8 @@
  * What a replay puts for one raw record (pure):
  * - an envelope with a valid context_date goes as it is, byte for byte (it keeps its day);
  * - an `unparsed` envelope goes as it is too (it is data: the webhook kept it), and so does an `export`
- *   record (a message of a Telegram Desktop export, tgpipe import), which has no other copy;
+ *   record (a message of a Telegram Desktop export, tgpipe import) and a `sample` record (a measurement
+ *   the pipeline took, e.g. getChatMemberCount), which have no other copy;
  * - a bare update (the original pipeline's layout) is wrapped by `buildEnvelope` around its exact bytes,
  *   `received_at` = when the object was written (or Firehose's arrival time for error output), its
  *   context_date from its own event date;
@@ -13,13 +14,13 @@
  * - an update with no chat (poll_answer, inline_query, ...: core/no-chat.ts) is dropped, named by its
  *   kind, as the webhook and the enrichment drop it: a replay never brings one into the new bucket.
  */
-import { contextDateOfExport, isIsoDate, type DayZone } from '../context-date';
+import { contextDateOfExport, contextDateOfSample, isIsoDate, type DayZone } from '../context-date';
 import { buildEnvelope } from '../envelope';
 import { classifyRawValue } from '../raw-records';
 import { noChatKind } from '../no-chat';
 import type { AnyUpdate } from '../update-kinds';
 
-export type RecordKind = 'envelope' | 'unparsed' | 'export' | 'wrapped' | 'rebuilt';
+export type RecordKind = 'envelope' | 'unparsed' | 'export' | 'sample' | 'wrapped' | 'rebuilt';
 export type SkipReason = 'not_json' | 'not_an_update' | 'oversized' | 'no_chat';
 
 export type PreparedRecord =
@@ -73,6 +74,19 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
       contextDate = contextDateOfExport(payload?.message, receivedAt, utcOffsetMinutes);
       kind = 'rebuilt';
       line = `{"received_at":${receivedAt},"context_date":"${contextDate}","export":${JSON.stringify(payload ?? null)}}\n`;
+    }
+  } else if (!record.ok && (record.reason === 'sample_record' || record.reason === 'bad_sample')) {
+    // A sample keeps its day too (the sampler dated it); one without a usable day gets its `at`'s.
+    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
+      kind = 'sample';
+      line = `${text}\n`;
+      contextDate = record.contextDate;
+    } else {
+      const payload = (value as { sample?: { at?: unknown } }).sample;
+      const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
+      contextDate = contextDateOfSample(payload, receivedAt, utcOffsetMinutes);
+      kind = 'rebuilt';
+      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","sample":${JSON.stringify(payload ?? null)}}\n`;
     }
   } else if (record.ok || record.reason === 'unparsed_envelope') {
     if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
