@@ -95,7 +95,7 @@ export function classifyRawLine(value: unknown): RawLine {
     if (isExportPayload(record.export)) return { ok: true, export: record.export, receivedAt, contextDate };
     return { ok: false, reason: 'bad_export', receivedAt, contextDate };
   }
-  if ('sample' in record && 'context_date' in record) {
+  if ('sample' in record && ('context_date' in record || 'received_at' in record)) {
     const receivedAt = asNumber(record.received_at);
     const contextDate = asString(record.context_date);
     if (isSamplePayload(record.sample)) return { ok: true, sample: record.sample, receivedAt, contextDate };

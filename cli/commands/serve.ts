@@ -9,6 +9,7 @@ import { LocalFirehose, recoverLocalFirehose, type Durability } from '../../adap
 import { startDailyTimer, type DailyTimer } from '../../local/daily-timer';
 import { ingestUpdates, type IngestCounts } from '../../local/ingest';
 import { pollUpdates } from '../../local/poller';
+import { startMemberCountSampler, type MemberCountSampler } from '../../local/member-count-sampler';
 import { loadOrCreatePageToken, loadOrCreateSecret } from '../../local/secret-store';
 import { localPrivacy } from '../../adapters/local/privacy';
 import { ChatTally } from '../../local/chat-registry-file';
@@ -214,10 +215,26 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       return 0;
     });
   }
+  // With a bot token, the member count of every allowed chat once a day (the dashboard's Members view).
+  let sampler: MemberCountSampler | undefined;
+  if (token) {
+    try {
+      sampler = startMemberCountSampler({
+        token,
+        apiBase: values['api-base'] ?? io.env.TELEGRAM_API_BASE ?? 'https://api.telegram.org',
+        chatIds: config.allowedChatIds,
+        zone: config.utcOffsetMinutes,
+        sink,
+        logger,
+      });
+    } catch (error) {
+      logger.error('member-count sampling off', { event: 'member_count_off', error: (error as Error).message });
+    }
+  }
 
   io.stdout(
     [
-      `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates: TELEGRAM_BOT_TOKEN is set)' : ''}`,
+      `tgpipe serve: listening on ${running.url}${token ? ' (and long-polling getUpdates, member counts sampled daily: TELEGRAM_BOT_TOKEN is set)' : ''}`,
       `  webhook:    POST ${running.url}/webhook  (header X-Telegram-Bot-Api-Secret-Token)`,
       `  secret:     ${source === 'TELEGRAM_WEBHOOK_SECRET' ? 'from TELEGRAM_WEBHOOK_SECRET' : `${created ? 'generated into' : 'kept in'} ${source} (mode 0600; never printed)`}`,
       `  report:     ${running.url}/${pageToken ? `  (page token ${pageToken.source === 'TGPIPE_PAGE_TOKEN' ? 'from TGPIPE_PAGE_TOKEN' : `in ${pageToken.source}`}: basic auth, any user name, the token as the password)` : ''}`,
@@ -239,6 +256,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
   process.once('SIGINT', again);
   process.once('SIGTERM', again);
   polling.abort();
+  await sampler?.stop();
   // An enrichment in progress is not waited for: it writes each day by rename, and re-runs at the next start.
   void timer?.stop();
   await running.close();
