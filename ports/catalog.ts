@@ -18,4 +18,9 @@ export interface PartitionCatalog {
 export interface QueryEngine {
   query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
+  /**
+   * Runs `work` with the tables as they are when it starts (optional): an engine that checks its
+   * source before every query (the local one lists the data folder) checks once for the whole batch.
+   */
+  snapshot?<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -14,7 +14,11 @@
  * - The session runs in UTC with Athena's functions; SQL goes through `toDuckDbSql` (athena-compat.ts).
  *
  * The folder is listed before every query and the views rebuilt when its files changed, so a long-lived
- * engine (the local server) sees newly enriched days.
+ * engine (the local server) sees newly enriched days; inside `snapshot` (the dashboard's ~25 queries) it
+ * is listed once.
+ *
+ * Queries run one at a time on one connection; turning a result into rows happens after the next query
+ * has started, so DuckDB's threads and this one work at the same time when several are issued at once.
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -24,7 +28,7 @@ import { ENRICHED_TABLES, isDataObjectKey, PARTITION_COLUMN, RAW_JSON_COLUMNS, R
 import { singleStatement } from '../../core/sql-statements';
 import { didYouMean } from '../../core/suggest';
 import { DUCKDB_SESSION_SETUP, toDuckDbSql } from './athena-compat';
-import { plainValueConverter } from './duckdb-values';
+import { fastRows, plainValueConverter } from './duckdb-values';
 
 /** Name of the raw table, as the CDK stack names it in Glue (both from `schemas/raw.ts`). */
 export const RAW_TABLE = rawTable.name;
@@ -93,6 +97,9 @@ export class DuckDbEngine implements QueryEngine {
   private signature: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Open snapshots: while > 0 the folder is not listed again once the views exist. */
+  private pinned = 0;
+  private duck!: typeof import('@duckdb/node-api');
 
   private constructor(
     dataDir: string,
@@ -116,11 +123,38 @@ export class DuckDbEngine implements QueryEngine {
       instance.closeSync();
       throw error;
     }
-    return new DuckDbEngine(dataDir, instance, connection, plainValueConverter(duck));
+    const engine = new DuckDbEngine(dataDir, instance, connection, plainValueConverter(duck));
+    engine.duck = duck;
+    return engine;
+  }
+
+  /**
+   * Queries inside see the folder as listed at the first of them, and Parquet footers are read once
+   * (DuckDB's metadata cache, on only while no file can change under it: a day rebuilt within the same
+   * second could otherwise be read with its old footer).
+   */
+  async snapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.pinned++ === 0) await this.queued('SET parquet_metadata_cache = true');
+    try {
+      return await work();
+    } finally {
+      if (--this.pinned === 0 && !this.closed) await this.queued('SET parquet_metadata_cache = false').catch(() => undefined);
+    }
+  }
+
+  /** A statement in the query queue (session settings). */
+  private queued(sql: string): Promise<void> {
+    const run = async () => {
+      if (!this.closed) await this.connection.run(sql);
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** The view statements for the folder as it is now; re-run only when its files changed. */
   private async refreshViews(): Promise<void> {
+    if (this.pinned > 0 && this.signature !== undefined) return;
     const enrichedRoot = join(this.dataDir, 'enriched');
     const listings = await Promise.all(ENRICHED_TABLES.map((t) => partitionFiles(enrichedRoot, tablePrefix(t.name), (n) => n.endsWith('.parquet'))));
     const raw = await partitionFiles(join(this.dataDir, 'raw'), RAW_PREFIX, () => true);
@@ -154,22 +188,25 @@ export class DuckDbEngine implements QueryEngine {
   async query(athenaSql: string): Promise<Record<string, unknown>[]> {
     // Refusals (no statement, several, SQL answered differently from Athena) throw before anything runs.
     const sql = toDuckDbSql(singleStatement(athenaSql));
-    const run = async (): Promise<Record<string, unknown>[]> => {
+    const run = async () => {
       if (this.closed) throw new Error('the query engine is closed');
       await this.refreshViews();
-      const result = await this.connection.runAndReadAll(sql).catch((error: Error) => {
+      return this.connection.runAndReadAll(sql).catch((error: Error) => {
         throw unknownTableError(error) ?? error;
-      });
-      const names = result.columnNames();
-      return result.convertRows(this.convert).map((row) => {
-        const out: Record<string, unknown> = {};
-        row.forEach((v, i) => (out[names[i]!] = v));
-        return out;
       });
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
-    return next;
+    // Rows are made outside the queue: the next query runs meanwhile.
+    const result = await next;
+    const fast = fastRows(this.duck, result);
+    if (fast) return fast;
+    const names = result.columnNames();
+    return result.convertRows(this.convert).map((row) => {
+      const out: Record<string, unknown> = {};
+      row.forEach((v, i) => (out[names[i]!] = v));
+      return out;
+    });
   }
 
   /** The SQL DuckDB actually runs for an Athena statement (for `tgpipe query --explain` and tests). */

@@ -22,6 +22,13 @@ export interface Fact {
 }
 
 const SENDER = 'coalesce(user_id, sender_chat_id)';
+/**
+ * The local hour (0-23) and weekday (0 = Monday) of local unix seconds, by arithmetic: the same on Athena
+ * and DuckDB, where hour(from_unixtime(x)) goes through a time-zone-aware timestamp per row (a second
+ * over a million rows). Integer division truncates on Trino and is floored here: equal for seconds after 1970.
+ */
+const localHour = (seconds: string): string => `CAST(floor((${seconds} % 86400) / 3600) AS integer)`;
+const localWeekday = (seconds: string): string => `CAST((floor(${seconds} / 86400) + 3) % 7 AS integer)`;
 /** Messages people wrote: service messages (joins, pins, title changes, ...) left out. */
 const WRITTEN = `coalesce(message_kind, 'other') NOT IN (${[...SERVICE_KINDS].map((k) => `'${k}'`).join(', ')})`;
 const DAY = 'CAST(context_date AS varchar)';
@@ -120,7 +127,7 @@ GROUP BY 1, 2, 3, 4`,
     sql: (c) => `SELECT
   ${DAY} AS day,
   chat_id,
-  hour(from_unixtime(${c.localDate})) AS hour,
+  ${localHour(c.localDate)} AS hour,
   count(1) AS messages
 FROM telegram
 WHERE "date" IS NOT NULL AND ${WRITTEN}
@@ -133,7 +140,7 @@ GROUP BY 1, 2, 3`,
 SELECT
   chat_id,
   ${SENDER} AS sender,
-  (day_of_week(from_unixtime(${c.localDate})) - 1) * 24 + hour(from_unixtime(${c.localDate})) AS slot,
+  ${localWeekday(c.localDate)} * 24 + ${localHour(c.localDate)} AS slot,
   count(1) AS messages
 FROM telegram
 WHERE "date" IS NOT NULL AND ${WRITTEN} AND ${SENDER} IN (SELECT sender FROM top_members)

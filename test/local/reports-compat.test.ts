@@ -142,7 +142,7 @@ describe('DuckDB engine answers as Athena', () => {
       expect(await engine.query(`SELECT count(1) AS n FROM ${table.name}`)).toEqual([{ n: 0 }]);
     }
     const raw = await engine.query(`DESCRIBE ${RAW_TABLE}`);
-    expect(raw.map((c) => c.column_name)).toEqual(['received_at', 'update', 'unparsed', 'export', 'context_date']);
+    expect(raw.map((c) => c.column_name)).toEqual(['received_at', 'update', 'unparsed', 'export', 'sample', 'context_date']);
   });
 
   it('the raw view has the raw table\'s columns and types (schemas/raw.ts, as Glue has them)', async () => {
