@@ -66,13 +66,37 @@ class CubeBuilder<K extends string> {
     const n = keyCols[0]!.length;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i += 1) order[i] = i;
-    order.sort((a, b) => {
+    // One number per row when the keys fit (small non-negative integers, as the dictionaries give): the
+    // sort then compares one value, not k.
+    let radix = 1;
+    const weights: number[] = [];
+    for (let c = k - 1; c >= 0; c -= 1) {
+      weights[c] = radix;
+      let max = 0;
+      let plain = true;
+      for (const v of keyCols[c]!) {
+        if (v > max) max = v;
+        if (v < 0 || !Number.isInteger(v)) plain = false;
+      }
+      radix = plain ? radix * (max + 1) : Infinity;
+    }
+    if (radix <= Number.MAX_SAFE_INTEGER) {
+      const composite = new Float64Array(n);
       for (let c = 0; c < k; c += 1) {
         const col = keyCols[c]!;
-        if (col[a] !== col[b]) return col[a]! - col[b]!;
+        const w = weights[c]!;
+        for (let i = 0; i < n; i += 1) composite[i]! += col[i]! * w;
       }
-      return 0;
-    });
+      order.sort((a, b) => composite[a]! - composite[b]!);
+    } else {
+      order.sort((a, b) => {
+        for (let c = 0; c < k; c += 1) {
+          const col = keyCols[c]!;
+          if (col[a] !== col[b]) return col[a]! - col[b]!;
+        }
+        return 0;
+      });
+    }
     const out: number[][] = this.columns.map(() => []);
     let last = -1;
     for (let j = 0; j < n; j += 1) {
@@ -172,12 +196,11 @@ async function runReportsForPage(engine: QueryEngine, reports: readonly Report[]
       try {
         sql = renderReportSql(report.query, { utcOffsetMinutes });
         const inner = sql.replace(/[\s;]+$/, '');
-        const [rows, count] = await Promise.all([
-          engine.query(`SELECT * FROM (\n${inner}\n) report_rows LIMIT ${limit}`),
-          engine.query(`SELECT count(1) AS n FROM (\n${inner}\n) report_rows`),
-        ]);
+        // One row more than kept says whether there are more; only then are they counted (a second run).
+        const rows = await engine.query(`SELECT * FROM (\n${inner}\n) report_rows LIMIT ${limit + 1}`);
+        const totalRows = rows.length > limit ? num((await engine.query(`SELECT count(1) AS n FROM (\n${inner}\n) report_rows`))[0]?.n) : rows.length;
         const columns = rows.length ? Object.keys(rows[0]!) : [];
-        return { ...base, sql, columns, rows: rows.map((r) => columns.map((c) => r[c] ?? null)), totalRows: num(count[0]?.n) };
+        return { ...base, sql, columns, rows: rows.slice(0, limit).map((r) => columns.map((c) => r[c] ?? null)), totalRows };
       } catch (error) {
         return { ...base, sql, columns: [], rows: [], totalRows: 0, error: (error as Error).message };
       }
