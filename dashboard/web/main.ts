@@ -238,6 +238,17 @@ function syncShell(top: HTMLElement, bar: HTMLElement | null): void {
   });
 }
 
+/**
+ * On a phone the view tabs scroll sideways: the current one is scrolled into the bar (opened on People from
+ * a link, it was off the right edge). Only the bar scrolls, never the page.
+ */
+function showActiveTab(bar: HTMLElement): void {
+  const b = bar.querySelector<HTMLElement>('button.active');
+  if (!b || bar.scrollWidth <= bar.clientWidth) return;
+  const left = b.offsetLeft - bar.offsetLeft;
+  if (left < bar.scrollLeft || left + b.offsetWidth > bar.scrollLeft + bar.clientWidth) bar.scrollLeft = left - (bar.clientWidth - b.offsetWidth) / 2;
+}
+
 let shell: { top: HTMLElement; bar: HTMLElement | null } | undefined;
 
 /** Redraws the page: the whole shell when `full` (start, language, theme), else only the view. */
@@ -250,6 +261,7 @@ function renderAll(full = true): void {
     app.append(shell.top);
     if (shell.bar) app.append(shell.bar);
   } else syncShell(shell.top, shell.bar);
+  if (shell.bar) showActiveTab(shell.bar);
   app.querySelector('main')?.remove();
   if (!data.days) {
     const main = h('main', { class: 'view', 'data-view': 'empty' });

@@ -129,6 +129,28 @@ describe('member count over time in Chromium', () => {
     await page.close();
   });
 
+  it('on a phone at night: the current view\'s tab is scrolled into its bar; an empty folder names no range and shows commands as code', async () => {
+    const file = await report(withSamples.dir);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
+    await page.goto(`file://${file}#view=conversation&range=all`);
+    await page.waitForSelector('body[data-ready="true"]');
+    const tab = await page.locator('nav.views button.active').boundingBox();
+    expect(tab!.x).toBeGreaterThanOrEqual(0);
+    expect(tab!.x + tab!.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    const empty = await tempDataDir('tgpipe-member-count-empty-');
+    try {
+      const out = await report(empty.dir);
+      await page.goto(`file://${out}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await page.locator('#data-range').textContent()).toMatch(/^No data yet · day boundary -03:00/);
+      expect(await page.locator('#empty-state code').allTextContents()).toEqual(expect.arrayContaining(['tgpipe ingest FILE', 'tgpipe serve --demo', 'TELEGRAM_BOT_TOKEN']));
+    } finally {
+      await empty.cleanup();
+      await page.close();
+    }
+  });
+
   it('without samples the card says how to enable them, and draws no empty chart', async () => {
     const file = await report(without.dir);
     const { page, errors } = await membersView(browser, file, '#view=members&range=all');

@@ -2,7 +2,7 @@
 import type { ChartOption } from '../charts';
 import { memberColor } from '../colors';
 import type { Granularity, Model } from '../data';
-import { fmtDay, fmtDayShort, fmtMonth, fmtNumber } from '../format';
+import { fmtCompact, fmtDay, fmtDayShort, fmtMonth, fmtNumber } from '../format';
 import { t } from '../i18n';
 
 export function bucketLabel(m: Model, start: number, g: Granularity): string {
@@ -19,6 +19,12 @@ export const valueAxis = (name: string, extra: Record<string, unknown> = {}) => 
   axisLabel: { formatter: (v: number) => fmtNumber(v) },
   ...extra,
 });
+
+/**
+ * The value axis of a horizontal bar chart: compact ticks (50K) that drop rather than overlap; at phone
+ * width "010,00020,000..." ran together. Each bar's label keeps the exact number.
+ */
+const barValueAxis = (name: string) => valueAxis(name, { nameGap: 26, splitNumber: 3, axisLabel: { hideOverlap: true, formatter: (v: number) => fmtCompact(v) } });
 
 export function timeAxis(m: Model, g: Granularity, name = t('date')) {
   return {
@@ -40,7 +46,7 @@ export function memberBars(m: Model, rows: Array<{ member: number; n: number }>,
   const top = rows.slice(0, limit).reverse();
   return {
     grid: { left: 8, right: 56, top: 8, bottom: 40, containLabel: true },
-    xAxis: valueAxis(axisName, { nameGap: 26 }),
+    xAxis: barValueAxis(axisName),
     yAxis: { type: 'category', data: top.map((r) => m.d.members[r.member]!.name), axisLabel: { width: 140, overflow: 'truncate' } },
     tooltip: { trigger: 'item', renderMode: 'richText', formatter: (p: { name: string; value: number }) => `${p.name}: ${fmtNumber(p.value)}` },
     series: [
@@ -59,7 +65,7 @@ export function shareBars(labels: string[], values: number[], axisName: string, 
   const pct = new Intl.NumberFormat(document.documentElement.lang, { style: 'percent', maximumFractionDigits: 1 });
   return {
     grid: { left: 8, right: 96, top: 8, bottom: 40, containLabel: true },
-    xAxis: valueAxis(axisName, { nameGap: 26 }),
+    xAxis: barValueAxis(axisName),
     yAxis: { type: 'category', data: [...labels].reverse(), axisLabel: { width: 160, overflow: 'truncate' } },
     tooltip: { trigger: 'item', renderMode: 'richText', formatter: (p: { name: string; value: number }) => `${p.name}: ${fmtNumber(p.value)} (${pct.format(p.value / total)})` },
     series: [
