@@ -8,6 +8,9 @@ import { telegramEventsTable, type Row } from '../../schemas';
 import type { SamplePayload } from '../raw-records';
 import type { DataMode } from '../privacy/data-mode';
 
+/** `telegram_events` columns only sample rows fill (no update carries them). */
+export const SAMPLE_ONLY_COLUMNS: readonly string[] = ['member_count'];
+
 const EVENT_ROW: Row = Object.fromEntries(telegramEventsTable.columns.map((c) => [c.name, null]));
 
 /** The dedupe key of a sample: one row per (kind, chat_id, at). */

@@ -166,7 +166,7 @@ describe('catalog', () => {
   it('raw table: OpenX JSON over the envelope, partition projection on context_date', () => {
     const table = ofType('AWS::Glue::Table').find(([, t]) => t.Properties.TableInput.Name === 'telegram_raw')![1].Properties.TableInput;
     expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
-    expect(table.StorageDescriptor.Columns.map((c: any) => `${c.Name} ${c.Type}`)).toEqual(['received_at bigint', 'update string', 'unparsed string', 'export string']);
+    expect(table.StorageDescriptor.Columns.map((c: any) => `${c.Name} ${c.Type}`)).toEqual(['received_at bigint', 'update string', 'unparsed string', 'export string', 'sample string']);
     expect(table.PartitionKeys.map((c: any) => `${c.Name} ${c.Type}`)).toEqual(['context_date date']);
     expect(table.Parameters).toMatchObject({
       'projection.enabled': 'true',
