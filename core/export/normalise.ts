@@ -33,6 +33,12 @@ export interface NormalisedChat {
   readonly migrated_from_chat_id?: number;
   /** message ids are the exporting account's own (basic groups, private chats, a migrated history). */
   readonly account_local_ids?: true;
+  /**
+   * The supergroup has topics (the live chat's `is_forum`): set on the records from its first
+   * `topic_created` on, since the export does not say it otherwise (and a group turned into a forum
+   * later was not one before).
+   */
+  readonly is_forum?: true;
 }
 
 export interface NormalisedMessage extends Json {
@@ -70,6 +76,13 @@ export interface NormaliseOptions {
   /** Bot API id (`-<id>`) of the basic group a supergroup was migrated from, for its migrated history. */
   readonly migratedFromChatId?: number;
 }
+
+/**
+ * Messages of forum topics remembered for their thread, so a reply to one is placed in its topic (the
+ * export gives a reply only the replied message's id; live, it also carries message_thread_id). Oldest
+ * forgotten first past this many: replies mostly answer recent messages, and memory stays bounded.
+ */
+export const THREAD_MEMORY = 500_000;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -141,6 +154,10 @@ export class ChatNormaliser {
   readonly chat: NormalisedChat;
   private readonly migrated: NormalisedChat | undefined;
   private readonly topicRoots = new Set<number>();
+  /** Message id -> its topic's root, for messages in a topic (at most THREAD_MEMORY). */
+  private readonly threadOf = new Map<number, number>();
+  /** The chat as a forum, once its first topic was created. */
+  private forumChat: NormalisedChat | undefined;
   private lastDate: number | undefined;
   private lastOffset: number | undefined;
   /** Messages without a date waiting for the next dated one (none dated yet). */
@@ -204,7 +221,8 @@ export class ChatNormaliser {
     const exportId = intOf(m.id)!;
     // Negative ids in a supergroup: the migrated basic group's history, already shifted by the writer.
     const migratedPart = exportId < 0 && this.migrated !== undefined;
-    const chat = migratedPart ? this.migrated! : this.chat;
+    if (!migratedPart && m.action === 'topic_created' && this.forumChat === undefined) this.forumChat = { ...this.chat, is_forum: true };
+    const chat = migratedPart ? this.migrated! : (this.forumChat ?? this.chat);
     const shift = chat.account_local_ids && !migratedPart ? MIGRATED_MESSAGES_ID_SHIFT : 0;
     const id = exportId + shift;
     const text = plainText(m.text);
@@ -222,26 +240,42 @@ export class ChatNormaliser {
     else delete message.edit_date;
 
     // Replies: ids of the same history get the same shift; a reply into another chat (reply_to_peer_id)
-    // keeps its id. A reply to a forum topic's root is the topic, not a reply.
+    // keeps its id. A reply to a forum topic's root is the topic, not a reply (the export writes a topic's
+    // messages so); a reply to a message in a topic is a reply in that topic, as live.
     delete message.reply_to_message_id;
+    delete message.message_thread_id;
+    delete message.is_topic_message;
     const replyTo = intOf(m.reply_to_message_id);
+    let thread: number | undefined;
     if (replyTo !== undefined) {
       const replyId = m.reply_to_peer_id === undefined ? replyTo + shift : replyTo;
-      if (m.reply_to_peer_id === undefined && this.topicRoots.has(replyId)) {
-        message.message_thread_id = replyId;
-        message.is_topic_message = true;
-      } else message.reply_to_message_id = replyId;
+      if (m.reply_to_peer_id === undefined && this.topicRoots.has(replyId)) thread = replyId;
+      else {
+        message.reply_to_message_id = replyId;
+        if (m.reply_to_peer_id === undefined) thread = this.threadOf.get(replyId);
+      }
     }
     if (m.action === 'pin_message') {
       const pinned = intOf(m.message_id);
       if (pinned !== undefined) message.message_id = pinned + shift;
     }
-    if (m.action === 'topic_created') {
+    if (m.action === 'topic_created' && !migratedPart) {
+      // The root of its topic: live, `message_thread_id` is its own id and it is a topic message.
       this.topicRoots.add(id);
-      message.message_thread_id = id;
+      thread = id;
+    }
+    if (thread !== undefined) {
+      message.message_thread_id = thread;
+      message.is_topic_message = true;
+      if (thread !== id) this.rememberThread(id, thread);
     }
     if (Array.isArray(m.reactions)) message.reactions = m.reactions.map((r) => this.reaction(r, m, seconds));
     return { chat, message: message as NormalisedMessage };
+  }
+
+  private rememberThread(id: number, thread: number): void {
+    this.threadOf.set(id, thread);
+    if (this.threadOf.size > THREAD_MEMORY) this.threadOf.delete(this.threadOf.keys().next().value!);
   }
 
   /** A reaction with its recent reactors' local dates turned into unix seconds (the message's offset). */

@@ -88,6 +88,7 @@ export function flattenExport(payload: ExportPayload): Row {
   row.chat_id = num(chat.id);
   row.chat_type = str(chat.type);
   row.chat_title = str(chat.title);
+  row.chat_is_forum = chat.is_forum === true ? true : null;
   row.date = num(m.date);
   row.message_ts = secondsToDate(row.date as number | null);
   row.edit_date = num(m.edit_date);

@@ -169,7 +169,7 @@ describe('export messages -> normalised records -> telegram rows', () => {
     expect(rowOf({ type: 'service', actor: 'Ana', actor_id: 'user11', action: 'invite_members', members: ['B', 'C', null] }).row).toMatchObject({ new_chat_member_count: 3, new_chat_member_ids: null });
   });
 
-  it('forum topics: a reply to a topic root is a topic message, a reply to a message is a reply', () => {
+  it('forum topics: a reply to a topic root is a topic message, a reply to a message in a topic is a reply in that topic (as live)', () => {
     const n = new ChatNormaliser(SG);
     const out = [
       ...n.push({ id: 100, type: 'service', ...dated(T), actor: 'A', actor_id: 'user1', action: 'topic_created', title: 'Bugs' }),
@@ -178,10 +178,11 @@ describe('export messages -> normalised records -> telegram rows', () => {
     ].map((r) => flattenExport(r as unknown as Parameters<typeof flattenExport>[0]));
     expect(out[0]!.forum_topic_name).toBe('Bugs');
     expect(out.map((r) => [r.message_thread_id, r.is_topic_message, r.is_reply, r.reply_to_message_id])).toEqual([
-      [100, null, false, null],
       [100, true, false, null],
-      [null, null, true, 101],
+      [100, true, false, null],
+      [100, true, true, 101],
     ]);
+    expect(out.map((r) => r.chat_is_forum)).toEqual([true, true, true]);
   });
 
   it('reactions with recent reactors, their local dates turned into unix time by the exporter\'s offset', () => {
