@@ -7,6 +7,7 @@
  * A line of JSON lines that is not JSON is rejected and the next line read; a value that is not JSON is
  * rejected and the scan goes on after it; a file that ends inside a value names the line it began on.
  */
+import { EXPORT_GIVEN_TO_INGEST, looksLikeExport } from './export/detect';
 import { classify, fromDocument, NOT_AN_UPDATE, type FileItems, type FileUpdate, type Rejection } from './ingest-files';
 
 export type StreamItem = ({ kind: 'update' } & FileUpdate) | ({ kind: 'rejected' } & Rejection);
@@ -26,6 +27,15 @@ const enum C {
 }
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Characters of a file's start held before the scan begins, to recognise a Telegram Desktop export by its
+ * head (a chat's `{"name", "type", "id", "messages": [` or an account's `{"about", ...`: well within this).
+ * Without it an export is read as updates: its `\xHH` escapes make it no JSON, and each of its lines
+ * was rejected on its own (hundreds of thousands of "not JSON" lines for a big group) instead of one
+ * rejection pointing to `tgpipe import`.
+ */
+export const EXPORT_SNIFF_CHARS = 4096;
 
 export class UpdateStreamParser {
   private buf = '';
@@ -48,16 +58,25 @@ export class UpdateStreamParser {
   private skippingLine = false;
   private oversized = false;
   private first = true;
+  /** The head was looked at for an export (see EXPORT_SNIFF_CHARS). */
+  private sniffed = false;
+  /** The file is a Telegram Desktop export: rejected once, the rest of it not read. */
+  private isExport = false;
 
   constructor(private readonly name: string) {}
 
   /** The items completed by this chunk. */
   push(chunk: string): StreamItem[] {
+    if (this.isExport) return [];
     if (this.first && chunk !== '') {
       this.first = false;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
     this.buf += chunk;
+    if (!this.sniffed) {
+      if (this.buf.length < EXPORT_SNIFF_CHARS) return [];
+      if (this.sniff()) return [this.exportRejection()];
+    }
     const out: StreamItem[] = [];
     this.scan(out);
     this.compact();
@@ -66,7 +85,14 @@ export class UpdateStreamParser {
 
   /** The items left at the end of the file (a truncated value is rejected). */
   end(): StreamItem[] {
+    if (this.isExport) return [];
     const out: StreamItem[] = [];
+    if (!this.sniffed) {
+      // A file shorter than the sniffed head: looked at now, and scanned now.
+      if (this.sniff()) return [this.exportRejection()];
+      this.scan(out);
+      this.compact();
+    }
     if (this.start >= 0 && !this.inString && this.depth === 0) this.finishValue(this.buf.length, out); // a number or literal at the end
     if (this.start >= 0 && !this.inArray && !this.oversized) {
       // Not one document after all: JSON lines whose first line is broken (each line read on its own).
@@ -80,6 +106,22 @@ export class UpdateStreamParser {
     this.buf = '';
     this.pos = 0;
     return out;
+  }
+
+  /** Looks at the head once; true (and the buffer dropped) when the file is an export. */
+  private sniff(): boolean {
+    this.sniffed = true;
+    let i = 0;
+    while (i < this.buf.length && isWs(this.buf.charCodeAt(i))) i += 1;
+    if (!looksLikeExport(this.buf.slice(i, i + EXPORT_SNIFF_CHARS))) return false;
+    this.isExport = true;
+    this.buf = '';
+    this.pos = 0;
+    return true;
+  }
+
+  private exportRejection(): StreamItem {
+    return { kind: 'rejected', where: this.name, reason: EXPORT_GIVEN_TO_INGEST };
   }
 
   private rejected(line: number, reason: string): StreamItem {
