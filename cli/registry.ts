@@ -316,7 +316,7 @@ column are printed, and the exit code is 1. Then build the days it prints (or pa
     REGION,
     { flags: '--chat <ids>', description: 'comma-separated chat ids to import' },
     { flags: '--all-chats', description: 'every chat of the export, private chats too' },
-    { flags: '--migrated-from <id>', description: "the basic group (-123...) a supergroup was migrated from: its old history (ids shifted by -1,000,000,000 in the export) is stored under that id" },
+    { flags: '--migrated-from <id>', description: "the basic group (-123...) a supergroup was migrated from: its old history (ids shifted by -1,000,000,000 in the export) is stored under that id (default, locally: the id the data folder's migration messages give, if any)" },
     { flags: '--utc-offset <offset>', description: "day boundary offset (default CONTEXT_UTC_OFFSET, else -03:00): use the webhook's" },
     { flags: '--enrich', description: '(local) build the days afterwards' },
     { flags: '-q, --quiet', description: 'no progress line' },

@@ -16,6 +16,7 @@ import type { ObjectStore } from '../../ports/object-store';
 import { localCatalog, localStores } from '../../adapters/local/data-dir';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
 import { exportSources } from '../../local/export-source';
+import { knownMigrations } from '../../local/known-migrations';
 import { UsageError, utcOffsetOption, type CliIo, type OptionValues } from '../command';
 import { formatSummary, recordBuild } from './enrich';
 
@@ -60,7 +61,9 @@ function formatImport(s: ImportSummary): string {
   for (const c of s.chats) {
     const what = c.imported ? `${c.records} records` : 'not imported';
     const extra = [
-      c.migrated_records ? `${c.migrated_records} of the migrated basic group` : '',
+      c.migrated_records
+        ? `${c.migrated_records} of the migrated basic group${c.migrated_from ? ` ${c.migrated_from.id}${c.migrated_from.from === 'data' ? ', its id found in the data folder\'s migration messages' : ''}` : ''}`
+        : '',
       c.skipped ? `${c.skipped} skipped` : '',
       c.undated_dropped ? `${c.undated_dropped} without any date dropped` : '',
       c.first_date ? `${c.first_date}..${c.last_date}` : '',
@@ -99,6 +102,13 @@ export async function runImport(options: ImportCommandOptions, io: ImportIo): Pr
     }
   }
   const stores = localStores(options.data);
+  // The old group's id of a migrated supergroup, where the bot saw the migration (local days built):
+  // read once, and only for an export that holds a migrated history (DuckDB is not loaded otherwise).
+  let migrations: Promise<Map<number, number>> | undefined;
+  const migratedFromOf =
+    target === 'local' && migratedFromChatId === undefined
+      ? async (supergroupId: number) => (await (migrations ??= knownMigrations(options.data))).get(supergroupId)
+      : undefined;
   const store: ObjectStore = target === 'aws' ? new S3ObjectStore(io.s3 ?? new S3Client({ region: options.region ?? io.env.AWS_REGION }), options.bucket!) : stores.raw;
 
   const days = new Set<string>();
@@ -120,12 +130,12 @@ export async function runImport(options: ImportCommandOptions, io: ImportIo): Pr
             progress.write(`\rimport ${source.name}: ${mb(p.bytes)}${share}, ${p.messages.toLocaleString('en')} messages, ${p.chats} chats`.padEnd(90));
           }
         : undefined;
-      const summary = await importExport(await source.open(), store, { utcOffsetMinutes: offset.minutes, selectChat, migratedFromChatId, onProgress, source: source.name });
+      const summary = await importExport(await source.open(), store, { utcOffsetMinutes: offset.minutes, selectChat, migratedFromChatId, migratedFromOf, onProgress, source: source.name });
       if (progress) progress.write('\n');
       io.stdout(formatImport(summary));
       for (const d of summary.days) days.add(d);
-      const migrated = summary.chats.reduce((n, c) => n + c.migrated_records, 0);
-      if (migrated > 0 && migratedFromChatId === undefined) {
+      const migrated = summary.chats.reduce((n, c) => n + (c.migrated_from ? 0 : c.migrated_records), 0);
+      if (migrated > 0) {
         io.stderr(`${source.name}: ${migrated} messages of the basic group this supergroup was migrated from are stored under the supergroup's id (ids -1,000,000,000 and below); pass --migrated-from <the old group's id> to store them under the old id, where the bot's own messages of that time are\n`);
       }
       if (summary.skipped.length > 0) {

@@ -16,7 +16,7 @@ import { contextDateOfExport, type DayZone } from '../context-date';
 import { rawDayPrefix } from '../../schemas';
 import type { ObjectStore } from '../../ports/object-store';
 import { ExportJsonStream, ExportSyntaxError, type ExportChatMeta } from './json-stream';
-import { ChatNormaliser, type ExportRecord, type NormalisedChat, type SkippedMessage } from './normalise';
+import { ChatNormaliser, intOf, type ExportRecord, type NormalisedChat, type SkippedMessage } from './normalise';
 
 /** An object is written once its lines reach this size (and at every change of day). */
 export const PART_BYTES = 8 * 1024 * 1024;
@@ -35,6 +35,12 @@ export interface ImportOptions {
   readonly selectChat?: (chat: NormalisedChat) => boolean;
   /** Bot API id of the basic group a supergroup was migrated from (its migrated history's chat). */
   readonly migratedFromChatId?: number;
+  /**
+   * The basic group a supergroup was migrated from, as the data already links them (the live
+   * migrate_to_chat_id / migrate_from_chat_id messages), when migratedFromChatId is not given. Asked
+   * only for a supergroup whose export holds a migrated history, at its first message.
+   */
+  readonly migratedFromOf?: (supergroupId: number) => Promise<number | undefined>;
   /** Called now and then while reading (at most every `progressEveryMs`). */
   readonly onProgress?: (p: ImportProgress) => void;
   readonly progressEveryMs?: number;
@@ -53,6 +59,8 @@ export interface ChatImport {
   records: number;
   /** Of `records`: the migrated basic group's history (stored under its own chat). */
   migrated_records: number;
+  /** The basic group's id that history is stored under (else the supergroup's own), and where it came from. */
+  migrated_from?: { id: number; from: 'option' | 'data' };
   /** Messages that were not messages (not an object, no id), or of a chat with no id. */
   skipped: number;
   /** Messages with no date in a chat with no dated message at all. */
@@ -84,6 +92,20 @@ interface OpenPart {
   key: string;
   lines: string[];
   bytes: number;
+}
+
+interface OpenChat {
+  readonly normaliser: ChatNormaliser;
+  readonly info: ChatImport;
+  /** options.migratedFromOf was asked for this chat. */
+  migratedAsked: boolean;
+}
+
+/** A message of a supergroup's migrated basic-group history (negative id) not yet placed under the old id. */
+function isUnplacedMigratedHistory(open: OpenChat, value: unknown): boolean {
+  if (open.info.type !== 'supergroup' || open.info.id === null || open.normaliser.migratedPlaced) return false;
+  const id = value !== null && typeof value === 'object' ? intOf((value as Record<string, unknown>).id) : undefined;
+  return id !== undefined && id < 0;
 }
 
 /** Builds one raw line of the `export` kind. */
@@ -174,7 +196,7 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
   const summary: ImportSummary = { source: name, bytes: 0, messages: 0, records: 0, objects: 0, unchanged_objects: 0, days: [], chats: [], skipped: [], ms: 0 };
   const parser = new ExportJsonStream();
   const writer = new PartWriter(store);
-  const chats = new Map<number, { normaliser: ChatNormaliser; info: ChatImport }>();
+  const chats = new Map<number, OpenChat>();
   const every = options.progressEveryMs ?? 250;
   let lastProgress = 0;
 
@@ -207,14 +229,24 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
           skipped: 0,
           undated_dropped: 0,
         };
+        if (chat.type === 'supergroup' && options.migratedFromChatId !== undefined) info.migrated_from = { id: options.migratedFromChatId, from: 'option' };
         summary.chats.push(info);
-        chats.set(event.chat.index, { normaliser, info });
+        chats.set(event.chat.index, { normaliser, info, migratedAsked: false });
       } else if (event.kind === 'message') {
         summary.messages += 1;
         const open = chats.get(event.chat.index);
         if (!open) continue;
         open.info.messages += 1;
         if (!open.info.imported) continue;
+        if (!open.migratedAsked && options.migratedFromOf && isUnplacedMigratedHistory(open, event.value)) {
+          // The export never names the old group's id: the data may (asked once, before its first record).
+          open.migratedAsked = true;
+          const known = await options.migratedFromOf(open.info.id!);
+          if (known !== undefined) {
+            open.normaliser.placeMigratedHistory(known);
+            open.info.migrated_from = { id: known, from: 'data' };
+          }
+        }
         for (const record of open.normaliser.push(event.value, event.offset, event.line)) {
           const { line, contextDate } = exportLine(record, options.utcOffsetMinutes);
           const migrated = record.chat.migrated_to_chat_id !== undefined;

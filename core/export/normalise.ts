@@ -151,8 +151,8 @@ export function normaliseChat(meta: ExportChatMeta, options: NormaliseOptions = 
 
 /** Converts one chat's exported messages, in file order. */
 export class ChatNormaliser {
-  readonly chat: NormalisedChat;
-  private readonly migrated: NormalisedChat | undefined;
+  private main: NormalisedChat;
+  private migrated: NormalisedChat | undefined;
   private readonly topicRoots = new Set<number>();
   /** Message id -> its topic's root, for messages in a topic (at most THREAD_MEMORY). */
   private readonly threadOf = new Map<number, number>();
@@ -167,8 +167,29 @@ export class ChatNormaliser {
 
   constructor(meta: ExportChatMeta, options: NormaliseOptions = {}) {
     const { main, migrated } = normaliseChat(meta, options);
-    this.chat = main;
+    this.main = main;
     this.migrated = migrated;
+  }
+
+  /** The chat (its records after a topic_created carry `is_forum` too). */
+  get chat(): NormalisedChat {
+    return this.main;
+  }
+
+  /** Whether the records of a migrated basic group's history go under its own id (else the supergroup's). */
+  get migratedPlaced(): boolean {
+    return this.migrated !== undefined && this.main.migrated_from_chat_id !== undefined;
+  }
+
+  /**
+   * Places the migrated basic group's history under that group's id (`-<id>`), learnt after the chat
+   * began (from the data the import writes into); call before the history's first message.
+   */
+  placeMigratedHistory(basicGroupId: number): void {
+    if (this.migrated === undefined) return;
+    this.main = { ...this.main, migrated_from_chat_id: basicGroupId };
+    if (this.forumChat) this.forumChat = { ...this.forumChat, migrated_from_chat_id: basicGroupId };
+    this.migrated = { ...this.migrated, id: basicGroupId };
   }
 
   private skip(reason: SkippedMessage['reason'], offset: number, line: number): void {
@@ -221,8 +242,8 @@ export class ChatNormaliser {
     const exportId = intOf(m.id)!;
     // Negative ids in a supergroup: the migrated basic group's history, already shifted by the writer.
     const migratedPart = exportId < 0 && this.migrated !== undefined;
-    if (!migratedPart && m.action === 'topic_created' && this.forumChat === undefined) this.forumChat = { ...this.chat, is_forum: true };
-    const chat = migratedPart ? this.migrated! : (this.forumChat ?? this.chat);
+    if (!migratedPart && m.action === 'topic_created' && this.forumChat === undefined) this.forumChat = { ...this.main, is_forum: true };
+    const chat = migratedPart ? this.migrated! : (this.forumChat ?? this.main);
     const shift = chat.account_local_ids && !migratedPart ? MIGRATED_MESSAGES_ID_SHIFT : 0;
     const id = exportId + shift;
     const text = plainText(m.text);
