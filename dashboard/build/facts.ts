@@ -255,7 +255,8 @@ GROUP BY 1, 2, 3, 4, 5, 6`,
   },
   reactionCounts: {
     name: 'reactionCounts',
-    feeds: 'Reactions: anonymous reaction counts (message_reaction_count); the increase since the previous count of the same message',
+    feeds:
+      "Reactions: anonymous reaction counts (message_reaction_count), and the counts of imported messages (a Telegram Desktop export's, on the message's day, before any live count: update_id NULL); the increase since the previous count of the same message",
     sql: () => `SELECT
   CAST(e.context_date AS varchar) AS day,
   e.chat_id,
@@ -265,7 +266,17 @@ GROUP BY 1, 2, 3, 4, 5, 6`,
   e.reaction_counts
 FROM telegram_events e
 LEFT JOIN telegram m ON m.chat_id = e.chat_id AND m.message_id = e.message_id
-WHERE e.event_kind = 'message_reaction_count' AND e.reaction_counts IS NOT NULL`,
+WHERE e.event_kind = 'message_reaction_count' AND e.reaction_counts IS NOT NULL
+UNION ALL
+SELECT
+  CAST(x.context_date AS varchar) AS day,
+  x.chat_id,
+  x.message_id,
+  CAST(NULL AS bigint) AS update_id,
+  coalesce(x.user_id, x.sender_chat_id) AS author,
+  x.reaction_counts
+FROM telegram x
+WHERE x.source = 'export' AND x.reaction_counts IS NOT NULL`,
   },
   topMessages: {
     name: 'topMessages',
@@ -280,9 +291,17 @@ users AS (
   SELECT chat_id, message_id, sum(json_array_length(json_parse(reactions))) AS n FROM per_user GROUP BY 1, 2
 ),
 anonymous AS (
-  SELECT chat_id, message_id, max_by(reaction_total_count, update_id) AS n
-  FROM telegram_events
-  WHERE event_kind = 'message_reaction_count' AND message_id IS NOT NULL
+  SELECT chat_id, message_id, max_by(n, seq) AS n
+  FROM (
+    SELECT chat_id, message_id, reaction_total_count AS n, update_id AS seq
+    FROM telegram_events
+    WHERE event_kind = 'message_reaction_count' AND message_id IS NOT NULL
+    UNION ALL
+    -- An imported message's counts, as its export gives them; a later live count replaces them.
+    SELECT chat_id, message_id, reaction_total_count AS n, -1 AS seq
+    FROM telegram
+    WHERE source = 'export' AND reaction_total_count IS NOT NULL
+  ) counts
   GROUP BY 1, 2
 ),
 total AS (
