@@ -134,9 +134,11 @@ export async function runImport(options: ImportCommandOptions, io: ImportIo): Pr
       if (progress) progress.write('\n');
       io.stdout(formatImport(summary));
       for (const d of summary.days) days.add(d);
-      const migrated = summary.chats.reduce((n, c) => n + (c.migrated_from ? 0 : c.migrated_records), 0);
-      if (migrated > 0) {
-        io.stderr(`${source.name}: ${migrated} messages of the basic group this supergroup was migrated from are stored under the supergroup's id (ids -1,000,000,000 and below); pass --migrated-from <the old group's id> to store them under the old id, where the bot's own messages of that time are\n`);
+      for (const c of summary.chats) {
+        if (c.migrated_from || c.migrated_records === 0) continue;
+        // --migrated-from names one old group: a second migrated supergroup of the file did not take it.
+        const how = migratedFromChatId === undefined ? 'pass --migrated-from <the old group\'s id>' : `import it alone with --chat ${c.id} --migrated-from <its old group's id> (--migrated-from went to another chat)`;
+        io.stderr(`${source.name}: ${c.migrated_records} messages of the basic group supergroup ${c.id} was migrated from are stored under the supergroup's id (ids -1,000,000,000 and below); ${how} to store them under the old id, where the bot's own messages of that time are\n`);
       }
       if (summary.skipped.length > 0) {
         for (const s of summary.skipped.slice(0, 10)) io.stderr(`${source.name}: skipped a message at byte ${s.offset} (line ${s.line}): ${s.reason}\n`);

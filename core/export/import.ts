@@ -33,7 +33,11 @@ export interface ImportOptions {
   readonly utcOffsetMinutes: DayZone;
   /** Whether a chat is imported (default: every chat). */
   readonly selectChat?: (chat: NormalisedChat) => boolean;
-  /** Bot API id of the basic group a supergroup was migrated from (its migrated history's chat). */
+  /**
+   * Bot API id of the basic group a supergroup was migrated from (its migrated history's chat): for the
+   * first chat of the file that holds such a history (an account export may hold several; the others
+   * keep theirs under their own id, not under a group they never were).
+   */
   readonly migratedFromChatId?: number;
   /**
    * The basic group a supergroup was migrated from, as the data already links them (the live
@@ -198,6 +202,8 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
   const writer = new PartWriter(store);
   const chats = new Map<number, OpenChat>();
   const every = options.progressEveryMs ?? 250;
+  /** options.migratedFromChatId was given to a chat's history already. */
+  let optionPlaced = false;
   let lastProgress = 0;
 
   const closeChat = async (index: number): Promise<void> => {
@@ -213,7 +219,7 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
   const handle = async (events: ReturnType<ExportJsonStream['write']>): Promise<void> => {
     for (const event of events) {
       if (event.kind === 'chat_start') {
-        const normaliser = new ChatNormaliser(event.chat, { migratedFromChatId: options.migratedFromChatId });
+        const normaliser = new ChatNormaliser(event.chat);
         const chat = normaliser.chat;
         const imported = chat.id !== null && (options.selectChat?.(chat) ?? true);
         const info: ChatImport = {
@@ -229,7 +235,6 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
           skipped: 0,
           undated_dropped: 0,
         };
-        if (chat.type === 'supergroup' && options.migratedFromChatId !== undefined) info.migrated_from = { id: options.migratedFromChatId, from: 'option' };
         summary.chats.push(info);
         chats.set(event.chat.index, { normaliser, info, migratedAsked: false });
       } else if (event.kind === 'message') {
@@ -238,13 +243,15 @@ export async function importExport(source: AsyncIterable<Buffer | Uint8Array>, s
         if (!open) continue;
         open.info.messages += 1;
         if (!open.info.imported) continue;
-        if (!open.migratedAsked && options.migratedFromOf && isUnplacedMigratedHistory(open, event.value)) {
-          // The export never names the old group's id: the data may (asked once, before its first record).
+        if (!open.migratedAsked && isUnplacedMigratedHistory(open, event.value)) {
+          // The export never names the old group's id: the option or the data may (once, before its first record).
           open.migratedAsked = true;
-          const known = await options.migratedFromOf(open.info.id!);
+          const given = options.migratedFromChatId !== undefined && !optionPlaced ? options.migratedFromChatId : undefined;
+          const known = given ?? (options.migratedFromChatId === undefined ? await options.migratedFromOf?.(open.info.id!) : undefined);
           if (known !== undefined) {
             open.normaliser.placeMigratedHistory(known);
-            open.info.migrated_from = { id: known, from: 'data' };
+            open.info.migrated_from = { id: known, from: given !== undefined ? 'option' : 'data' };
+            if (given !== undefined) optionPlaced = true;
           }
         }
         for (const record of open.normaliser.push(event.value, event.offset, event.line)) {

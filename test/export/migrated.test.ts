@@ -12,7 +12,7 @@ import { main } from '../../cli/main';
 import { MIGRATED_MESSAGES_ID_SHIFT } from '../../core/export/chat';
 import { enrichedDayKey } from '../../schemas';
 import { duckQuery } from '../support/duckdb';
-import { chatExport, dated } from '../support/tdesktop-export';
+import { accountExport, chatExport, dated } from '../support/tdesktop-export';
 
 const DAY = '2026-03-16';
 const T = Date.parse(`${DAY}T15:00:00Z`) / 1000;
@@ -96,5 +96,21 @@ describe('a migrated supergroup exported after the bot saw the migration', () =>
     const none = await cli(['import', file, '-d', join(dir, 'b'), '--utc-offset', '-03:00', '-q']);
     expect(none.code).toBe(0);
     expect(none.err).toContain('pass --migrated-from');
+  });
+
+  it('an account export with two migrated supergroups: --migrated-from goes to the first, the other keeps its history under its own id and is named', async () => {
+    const file = join(dir, 'result.json');
+    await writeFile(file, accountExport([{ name: 'Club', type: 'public_supergroup', id: SUPER_BARE, messages: exported }, { name: 'Other', type: 'private_supergroup', id: 1333000444, messages: exported }]));
+    const data = join(dir, 'data');
+    const run = await cli(['import', file, '-d', data, '--utc-offset', '-03:00', '--migrated-from', String(OLD_ID), '--enrich', '-q']);
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toContain('4 messages of the basic group supergroup -1001333000444 was migrated from are stored under the supergroup\'s id');
+    expect(run.err).toContain('--chat -1001333000444 --migrated-from');
+    const rows = await duckQuery(`SELECT chat_id, count(*) AS n FROM read_parquet('${join(data, 'enriched', enrichedDayKey('telegram', DAY))}') GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((r) => [Number(r.chat_id), Number(r.n)])).toEqual([
+      [SUPER_ID, 2],
+      [-1001333000444, 6],
+      [OLD_ID, 4],
+    ]);
   });
 });
