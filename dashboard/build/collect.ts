@@ -166,6 +166,17 @@ export function addedReactions(oldJson: unknown, newJson: unknown): string[] {
   return added;
 }
 
+/** The objects of a JSON array (recent_reactions); [] when unreadable. */
+function jsonObjects(json: unknown): Array<Record<string, unknown>> {
+  if (typeof json !== 'string') return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** A reaction_counts JSON object (reaction -> count); {} when unreadable. */
 function reactionCounts(json: unknown): Record<string, number> {
   if (typeof json !== 'string') return {};
@@ -389,6 +400,14 @@ async function collect(engine: QueryEngine, options: CollectOptions): Promise<Da
       }
     }
     if (sum > 0 && r.author !== null && r.author !== undefined) reactionsIn.add([d, c, memberOf(r.author)], [sum]);
+  }
+
+  // Who reacted on imported messages: each recent reactor the export names is one reaction given.
+  for (const r of await run('exportReactors')) {
+    for (const x of jsonObjects(r.recent_reactions)) {
+      const actor = x.user_id ?? x.chat_id;
+      if (typeof actor === 'number') reactionsOut.add([dayIndex(r.day), chatOf(r.chat_id), memberOf(actor)], [1]);
+    }
   }
 
   const topRows = await run('topMessages', 'topMessages');

@@ -278,6 +278,17 @@ SELECT
 FROM telegram x
 WHERE x.source = 'export' AND x.reaction_counts IS NOT NULL`,
   },
+  exportReactors: {
+    name: 'exportReactors',
+    feeds: "Reactions (who reacts): the recent reactors a Telegram Desktop export names on an imported message (telegram.recent_reactions), on the message's day; not for a message whose reactions the bot saw (message_reaction)",
+    sql: () => `SELECT
+  CAST(x.context_date AS varchar) AS day,
+  x.chat_id,
+  x.recent_reactions
+FROM telegram x
+WHERE x.source = 'export' AND x.recent_reactions IS NOT NULL AND x.recent_reactions <> '[]'
+  AND NOT EXISTS (SELECT 1 FROM telegram_events e WHERE e.event_kind = 'message_reaction' AND e.chat_id = x.chat_id AND e.message_id = x.message_id)`,
+  },
   topMessages: {
     name: 'topMessages',
     feeds: `Reactions (most reacted messages): the ${TOP_MESSAGES_PER_CHAT} most reacted messages of each chat, over the whole period`,

@@ -1,7 +1,8 @@
 /**
  * An export's reactions reach the dashboard (Reactions: which, who gets them, most reacted messages) as
  * anonymous counts on the message's day, and a later live count of the same message adds only its
- * increase: through the real CLI (import, ingest, enrich) and the dashboard's data.
+ * increase; its recent reactors are who reacted. Through the real CLI (import, ingest, enrich) and the
+ * dashboard's data.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,9 @@ function sums(d: Awaited<ReturnType<typeof dashboard>>) {
   d.reactions.emoji.forEach((e, i) => (byEmoji[d.emoji[e]!] = (byEmoji[d.emoji[e]!] ?? 0) + d.reactions.reactions[i]!));
   const byMember: Record<string, number> = {};
   d.reactionsIn.member.forEach((m, i) => (byMember[d.members[m]!.id] = (byMember[d.members[m]!.id] ?? 0) + d.reactionsIn.reactions[i]!));
-  return { byEmoji, byMember, top: d.topMessages.map((t) => [t.messageId, t.reactions]) };
+  const byReactor: Record<string, number> = {};
+  d.reactionsOut.member.forEach((m, i) => (byReactor[d.members[m]!.id] = (byReactor[d.members[m]!.id] ?? 0) + d.reactionsOut.reactions[i]!));
+  return { byEmoji, byMember, byReactor, top: d.topMessages.map((t) => [t.messageId, t.reactions]) };
 }
 
 describe("an export's reactions in the dashboard", () => {
@@ -65,6 +68,7 @@ describe("an export's reactions in the dashboard", () => {
     expect(sums(await dashboard(data))).toEqual({
       byEmoji: { '👍': 3, paid: 2, 'custom:5368': 1 },
       byMember: { '11': 5, '12': 1 },
+      byReactor: { '12': 1, '11': 1 },
       top: [
         ['10', 5],
         ['11', 1],
@@ -77,6 +81,7 @@ describe("an export's reactions in the dashboard", () => {
     expect(sums(await dashboard(data))).toEqual({
       byEmoji: { '👍': 5, paid: 2, 'custom:5368': 1 },
       byMember: { '11': 7, '12': 1 },
+      byReactor: { '12': 1, '11': 1 },
       top: [
         ['10', 7],
         ['11', 1],
