@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { OPTOUT_FORMAT } from '../core/privacy/optout';
 import { REGISTER_KEY } from '../core/privacy/register';
 import { ENRICHED_TABLES } from '../schemas';
-import { FIREHOSE_ERROR_PREFIX, MANIFEST_PREFIX, QUARANTINE_PREFIX, RAW_PREFIX, tablePrefix } from '../schemas/layout';
+import { DAMAGED_PREFIX, FIREHOSE_ERROR_PREFIX, MANIFEST_PREFIX, QUARANTINE_PREFIX, RAW_PREFIX, tablePrefix } from '../schemas/layout';
 import type { StackConfig } from './config';
 import type { PipelineFunction } from './lambda';
 import { acknowledgePrefixGrants } from './nag';
@@ -91,7 +91,7 @@ export class Privacy extends Construct {
 
     // Daily retention by context_date (core/privacy/retention.ts), run by the enrichment after its build.
     if (config.retentionRawDays > 0 || config.retentionQuarantineDays > 0) {
-      const prefixes = [...(config.retentionRawDays > 0 ? [RAW_PREFIX] : []), ...(config.retentionQuarantineDays > 0 ? [FIREHOSE_ERROR_PREFIX] : [])];
+      const prefixes = [...(config.retentionRawDays > 0 ? [RAW_PREFIX, `${DAMAGED_PREFIX}${RAW_PREFIX}`] : []), ...(config.retentionQuarantineDays > 0 ? [FIREHOSE_ERROR_PREFIX] : [])];
       props.enrichment.role.addToPolicy(new iam.PolicyStatement({ sid: 'RetentionListRawVersions', actions: ['s3:ListBucketVersions'], resources: [props.rawBucket.bucketArn] }));
       props.enrichment.role.addToPolicy(
         new iam.PolicyStatement({

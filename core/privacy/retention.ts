@@ -6,7 +6,7 @@
 import { addDays } from '../context-date';
 import type { ObjectStore } from '../../ports/object-store';
 import { ENRICHED_TABLES } from '../../schemas';
-import { enrichedDayPrefix, FIREHOSE_ERROR_PREFIX, manifestKey, quarantineKey, RAW_PREFIX } from '../../schemas/layout';
+import { DAMAGED_PREFIX, enrichedDayPrefix, FIREHOSE_ERROR_PREFIX, manifestKey, quarantineKey, RAW_PREFIX } from '../../schemas/layout';
 import type { VersionedStore } from './erase-job';
 
 /** The last retention run's settings and first kept day per layer (read by the dashboard). */
@@ -81,7 +81,15 @@ export async function applyRetention(today: string, settings: RetentionSettings,
     const days = new Set<string>();
     for await (const o of deps.raw.list(RAW_PREFIX)) {
       const day = dayIn(o.key, 'context_date');
-      if (day && isExpired(day, today, settings.rawDays)) (doomed.push(o.key), days.add(day));
+      if (day && isExpired(day, today, settings.rawDays)) {
+        doomed.push(o.key);
+        days.add(day);
+      }
+    }
+    // The originals `tgpipe repair` kept (and their notes) are raw data of their day: they go with it.
+    for await (const o of deps.raw.list(`${DAMAGED_PREFIX}${RAW_PREFIX}`)) {
+      const day = dayIn(o.key, 'context_date');
+      if (day && isExpired(day, today, settings.rawDays)) doomed.push(o.key);
     }
     report.deleted.old_versions += await deleteAll(deps.raw, doomed);
     report.deleted.raw_objects = doomed.length;

@@ -33,6 +33,9 @@ describe('retention on a data folder', () => {
         await enriched.write(manifestKey(day), '{}');
         await enriched.write(quarantineKey(day), 'q');
         await raw.write(`errors/processing-failed/date=${day}/e.gz`, 'e');
+        // What tgpipe repair kept of a damaged object of that day, and its note.
+        await raw.write(`_damaged/${rawDayPrefix(day)}b.json.gz`, 'd');
+        await raw.write(`_damaged/${rawDayPrefix(day)}b.json.gz.damage.json`, '{}');
       }
       // A day rebuilt today (a fresh file) is still expired by its context_date.
       const fresh = join(dir, 'enriched', 'telegram', 'context_date=2026-03-01', 'part-00000.parquet');
@@ -48,6 +51,7 @@ describe('retention on a data folder', () => {
       };
       expect(await keys(raw, 'telegram/')).toEqual([`${rawDayPrefix('2026-03-09')}a.json.gz`]);
       expect(await keys(raw, 'errors/')).toEqual(['errors/processing-failed/date=2026-03-09/e.gz']);
+      expect((await keys(raw, '_damaged/')).sort()).toEqual([`_damaged/${rawDayPrefix('2026-03-09')}b.json.gz`, `_damaged/${rawDayPrefix('2026-03-09')}b.json.gz.damage.json`]);
       expect((await keys(enriched, 'telegram/')).map((k) => k.split('/')[1])).toEqual(['context_date=2026-03-05', 'context_date=2026-03-09']);
       expect(await keys(enriched, '_quarantine/')).toEqual([quarantineKey('2026-03-09')]);
       expect(JSON.parse((await enriched.readSmall('_manifests/retention.json'))!.toString()).kept_from.raw).toBe('2026-03-08');
@@ -72,6 +76,7 @@ describe('retention in the stack', () => {
     const policies = statements(on);
     for (const sid of ['RetentionDeleteRaw', 'RetentionListRawVersions', 'RetentionDropPartitions', 'RetentionDeleteEnrichedVersions']) expect(policies).toContain(sid);
     expect(policies).toContain('s3:DeleteObjectVersion');
+    expect(policies).toContain('/_damaged/telegram/*');
     const fn = Object.values(on.Resources).find((r: any) => r.Type === 'AWS::Lambda::Function' && /^Daily enrichment/.test(r.Properties.Description)) as any;
     expect(fn.Properties.Environment.Variables).toMatchObject({ RETENTION_RAW_DAYS: '30', RETENTION_ENRICHED_DAYS: '365', RETENTION_QUARANTINE_DAYS: '14' });
     expect(() => readStackConfig((k) => ({ retentionRawDays: 'soon' })[k as 'retentionRawDays'])).toThrow(/retentionRawDays/);
