@@ -7,6 +7,8 @@ export default tseslint.config(
   // Plain JavaScript entry points run on Node.
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
   ...tseslint.configs.recommended,
+  // CommonJS helpers run as child processes (s3rver's needs require()).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     rules: {
       // Raw Telegram JSON is navigated field by field; the kind table types its payloads loosely on purpose.

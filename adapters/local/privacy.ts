@@ -105,7 +105,7 @@ export function topLevelFiles(dir: string, pattern: RegExp): import('../../ports
     url: dir,
     async *list() {
       const { readdir, stat } = await import('node:fs/promises');
-      let names: string[] = [];
+      let names: string[];
       try {
         names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && pattern.test(e.name)).map((e) => e.name).sort();
       } catch {

@@ -29,8 +29,10 @@ export function editOptOut(list: OptOutList, action: 'add' | 'remove', ids: read
   const current = new Set(list.user_ids);
   const changed: number[] = [];
   for (const id of ids) {
-    if (action === 'add' && !current.has(id)) (current.add(id), changed.push(id));
-    if (action === 'remove' && current.has(id)) (current.delete(id), changed.push(id));
+    if (action === 'add' ? current.has(id) : !current.has(id)) continue;
+    if (action === 'add') current.add(id);
+    else current.delete(id);
+    changed.push(id);
   }
   return { list: { format: OPTOUT_FORMAT, user_ids: [...current].sort((a, b) => a - b) }, changed };
 }

@@ -31,6 +31,7 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 /** Entity kinds whose text is not read for words (the first three are terms of their own). */
 const NOT_WORDS = new Set(['hashtag', 'mention', 'url', 'email', 'phone_number', 'bot_command', 'cashtag', 'code', 'pre']);
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included, on purpose
 const ASCII_TEXT = /^[\x00-\x7f]*$/;
 const ASCII_WORD = /[A-Za-z]+(?:['-][A-Za-z]+)*/g;
 const WORD = /\p{L}[\p{L}\p{M}]*(?:['\u2019\-\u2010]\p{L}[\p{L}\p{M}]*)*/gu;
@@ -38,6 +39,7 @@ const NO_SPACE_SCRIPT = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai
 const HAS_LETTER = /\p{L}/u;
 
 const HAS_EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]/u;
+// eslint-disable-next-line no-misleading-character-class -- a run of emoji parts: joiners and variation selectors are meant as single members
 const EMOJI_RUN = /(?:[#*0-9]\ufe0f?\u20e3|[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0e\ufe0f\u{e0020}-\u{e007f}])+/gu;
 const EMOJI_GRAPHEME = /\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|\u20e3/u;
 const SINGLE_PICTOGRAPH = /^\p{Extended_Pictographic}$/u;

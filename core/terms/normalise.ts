@@ -4,6 +4,7 @@
  * domains lowercased without `www.`, emoji as one grapheme in its emoji presentation.
  */
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, control characters included, on purpose
 const ASCII = /^[\x00-\x7f]*$/;
 const FINAL_SIGMA = /ς/g;
 const CURLY_APOSTROPHE = /[\u2019\u02bc]/g;
