@@ -248,33 +248,6 @@ export async function recoverLocalFirehose(rawRoot: string, options: { stateDir?
   return report;
 }
 
-/**
- * Repairs every local-firehose object under the raw root, journal or not (a manual fix for a folder
- * copied from a machine that crashed). Reads every object: slow on a big folder.
- */
-export async function repairObjects(rawRoot: string): Promise<{ checked: number; repaired: string[] }> {
-  const repaired: string[] = [];
-  let checked = 0;
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) await walk(path);
-      else if (e.name.startsWith(OBJECT_PREFIX) && e.name.endsWith('.json.gz')) {
-        checked += 1;
-        if ((await repairObject(path)) > 0) repaired.push(path);
-      }
-    }
-  };
-  await walk(resolve(rawRoot));
-  return { checked, repaired };
-}
-
 export class LocalFirehose implements RecordSink {
   readonly rawRoot: string;
   readonly durability: Durability;

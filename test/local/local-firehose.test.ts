@@ -3,17 +3,17 @@
  * recovery of what a killed writer left, fault injection, and the committed view for in-process readers.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEnvelope, parseUpdateBody } from '../../core/envelope';
 import { objectRecords } from '../../core/object-lines';
 import { parseRawRecord } from '../../core/raw-records';
 import { FsObjectStore } from '../../adapters/local/fs-store';
 import { compressedMember, storedMember, validPrefixLength } from '../../adapters/local/gzip-members';
-import { contextDateOfLine, LOCAL_MAX_RECORD_BYTES, LocalFirehose, recoverLocalFirehose, repairObjects } from '../../adapters/local/local-firehose';
+import { contextDateOfLine, LOCAL_MAX_RECORD_BYTES, LocalFirehose, recoverLocalFirehose } from '../../adapters/local/local-firehose';
 import { FIREHOSE_LIMITS } from '../../adapters/aws/firehose-sink';
 import { SinkError } from '../../ports/record-sink';
 
@@ -266,18 +266,6 @@ describe('recovery after a crash', () => {
     expect((await recoverLocalFirehose(raw)).repaired).toEqual([]);
     expect((await stat(file!)).size).toBeGreaterThan(validPrefixLength(await readFile(file!)).length);
     await live.close();
-  });
-
-  it('repairObjects fixes every local object, journal or not', async () => {
-    const day = join(raw, 'telegram', 'context_date=2026-03-14');
-    await new LocalFirehose(raw).put(line(1)).then(() => undefined);
-    const good = gzipSync(line(7));
-    await writeFile(join(day, 'local-firehose-x-1-1.json.gz'), Buffer.concat([good, good.subarray(0, 15)]));
-    await writeFile(join(day, 'local-firehose-x-1-2.json.gz'), good.subarray(0, 15)); // nothing whole: removed
-    const result = await repairObjects(raw);
-    expect(result.repaired).toHaveLength(2);
-    expect(gunzipSync(await readFile(join(day, 'local-firehose-x-1-1.json.gz'))).toString()).toBe(line(7));
-    await expect(stat(join(day, 'local-firehose-x-1-2.json.gz'))).rejects.toThrow();
   });
 });
 
