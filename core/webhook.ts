@@ -4,7 +4,7 @@
  * DESIGN.md (Webhook answers): Telegram retries every non-2xx, so only a sink failure is a 5xx.
  */
 import { botAccessChange, type BotAccess } from './bot-access';
-import type { DayZone } from './context-date';
+import { eventDateOf, type DayZone } from './context-date';
 import { buildEnvelope, parseUpdateBody } from './envelope';
 import type { Logger } from './log';
 import { headerValue, secretMatches, SECRET_HEADER } from './secret';
@@ -57,6 +57,8 @@ export interface WebhookResult {
   readonly migratedToChatId?: number;
   /** Set for `my_chat_member`: the bot's own access to the chat changed (removed, demoted, added, ...). */
   readonly botAccess?: BotAccess;
+  /** When the update's event happened (unix ms), where it says: `tgpipe chats` dates ingested history by it. */
+  readonly eventAtMs?: number;
 }
 
 export interface WebhookDeps {
@@ -178,6 +180,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   let migratedToChatId: number | undefined;
   let botAccess: BotAccess | undefined;
   let chat: { chatType?: string; chatTitle?: string } = {};
+  let eventAtMs: number | undefined;
   const updateId = parsed.update?.update_id;
 
   if (parsed.update) {
@@ -206,9 +209,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       });
     }
     chat = chatDescription(classified?.payload);
+    const eventSeconds = eventDateOf(parsed.update);
+    eventAtMs = eventSeconds === undefined ? undefined : eventSeconds * 1000;
     if (!deps.allowedChatIds.has(chatId)) {
       logDroppedChatOnce(deps.logger, chatId, chat);
-      return { ...answered('dropped_chat_not_allowed'), kind, chatId, ...chat, updateId, migratedToChatId, botAccess };
+      return { ...answered('dropped_chat_not_allowed'), kind, chatId, ...chat, updateId, migratedToChatId, botAccess, eventAtMs };
     }
   }
 
@@ -244,7 +249,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   }
 
   const envelope = buildEnvelope(body, forEnvelope, receivedAt, deps.utcOffsetMinutes, dataMode);
-  const base = { kind, chatId, ...chat, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess };
+  const base = { kind, chatId, ...chat, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess, eventAtMs };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
   const max = deps.maxRecordBytes;
   if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {

@@ -78,7 +78,7 @@ export async function run(options: OptionValues, positionals: string[], io: CliI
       if (now - lastDraw < 100) return;
       lastDraw = now;
       bar.update(`${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)}, ${p.updates.toLocaleString('en-US')} updates`);
-    }, (r) => chats.add(r));
+    }, (r) => chats.add(r, r.eventAtMs ?? Date.now())); // history: seen when it happened, not when ingested
   } finally {
     bar.done();
     await sink.close();

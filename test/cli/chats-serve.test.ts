@@ -42,10 +42,14 @@ describe('tgpipe chats', () => {
     expect(byId[-100111]).toMatchObject({ type: 'supergroup', title: 'Kept group', allowed: true, stored: 1, dropped: 0, messages: 1 });
     expect(byId[-100222]).toMatchObject({ type: 'supergroup', title: 'Other group', allowed: false, stored: 0, dropped: 2, messages: null });
     expect(byId[9]).toMatchObject({ type: 'private', title: null, dropped: 1 });
+    // Ingested history is seen when it happened (the messages' dates), not when it was ingested.
+    const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+    expect(byId[-100222]).toMatchObject({ first_seen: iso(1777000002), last_seen: iso(1777000003) });
+    expect(byId[-100111]).toMatchObject({ first_seen: iso(1777000001), last_seen: iso(1777000001) });
     expect(no_chat).toEqual({ inline_query: 1 });
     const table = await run('chats', '--data', data, '--allowed-chat-ids', '-100111');
     expect(table.stdout).toMatch(/-100222 \| supergroup \| Other group/);
-    expect(table.stdout).toContain('add its id to ALLOWED_CHAT_IDS (or --allowed-chat-ids): -100222,9');
+    expect(table.stdout).toContain('add its id to ALLOWED_CHAT_IDS (or --allowed-chat-ids): 9,-100222');
   });
 
   it('a data folder that does not exist is an error that says how to get data', async () => {
