@@ -16,6 +16,7 @@ import { RAW_PREFIX, SCHEMA_VERSION, rawDayPrefix } from '../schemas';
 import type { ObjectInfo } from '../ports/object-store';
 import { secretPath } from './secret-store';
 import { SERVE_LOCK_FILE } from './serve-lock';
+import { isProcessAlive } from '../core/process-alive';
 
 export interface LocalDoctorOptions {
   readonly dataDir: string;
@@ -25,15 +26,6 @@ export interface LocalDoctorOptions {
   readonly telegramApiBase?: string;
   readonly now?: number;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 function folderKind(path: string): LocalFacts['folder'] {
   try {
@@ -63,7 +55,7 @@ function lockFact(dataDir: string): LocalFacts['lock'] {
   }
   const pid = Number.parseInt(text, 10);
   if (!Number.isInteger(pid) || pid <= 0) return { alive: false };
-  return { pid, alive: pid === process.pid ? false : alive(pid) };
+  return { pid, alive: pid === process.pid ? false : isProcessAlive(pid) };
 }
 
 /** Every raw day folder: its objects, and whether its enriched build is current. */

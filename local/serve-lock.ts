@@ -5,6 +5,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '../core/process-alive';
 
 export const SERVE_LOCK_FILE = '.serve.lock';
 
@@ -18,14 +19,17 @@ export class DataFolderLockedError extends Error {
   }
 }
 
-const alive = (pid: number): boolean => {
+/** The PID of another live process holding the folder's lock (a running tgpipe serve), if any. */
+export function lockHolder(dataDir: string): number | undefined {
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    text = readFileSync(join(dataDir, SERVE_LOCK_FILE), 'utf8');
+  } catch {
+    return undefined;
   }
-};
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid) ? pid : undefined;
+}
 
 /** Takes the folder's lock; returns how to release it and whether a stale lock was taken over. */
 export function lockDataFolder(dataDir: string): { release: () => void; staleFrom?: number } {
@@ -50,7 +54,7 @@ export function lockDataFolder(dataDir: string): { release: () => void; staleFro
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataFolderLockedError(pid, dataDir);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) throw new DataFolderLockedError(pid, dataDir);
     staleFrom = Number.isInteger(pid) ? pid : undefined;
     rmSync(path, { force: true });
   }

@@ -8,6 +8,7 @@
  * zlib stream costs to set up. Objects holding stored members are recompressed when they are rotated.
  */
 import { crc32, gzipSync, inflateRawSync } from 'node:zlib';
+import { gzipHeaderLength } from '../../core/gzip-read';
 
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
 const MAX_STORED_BLOCK = 0xffff;
@@ -43,26 +44,6 @@ export function compressedMember(data: Buffer, level = 1): Buffer {
   return gzipSync(data, { level });
 }
 
-/** The length of a member header at `at`, or undefined when the bytes there are not (a whole) one. */
-function headerLength(bytes: Buffer, at: number): number | undefined {
-  if (bytes.length - at < 10 || bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b || bytes[at + 2] !== 0x08) return undefined;
-  const flags = bytes[at + 3]!;
-  let p = at + 10;
-  if (flags & 0x04) {
-    if (bytes.length - p < 2) return undefined;
-    p += 2 + bytes.readUInt16LE(p);
-  }
-  for (const bit of [0x08, 0x10]) {
-    if (flags & bit) {
-      const zero = bytes.indexOf(0, p);
-      if (zero < 0) return undefined;
-      p = zero + 1;
-    }
-  }
-  if (flags & 0x02) p += 2;
-  return p <= bytes.length ? p - at : undefined;
-}
-
 /**
  * The length of the longest prefix of `bytes` made of whole, valid gzip members (CRC and length
  * checked). A file cut in the middle of its last member (SIGKILL or power loss mid-append) gives the
@@ -72,7 +53,7 @@ export function validPrefixLength(bytes: Buffer): { length: number; members: num
   let at = 0;
   let members = 0;
   while (at < bytes.length) {
-    const head = headerLength(bytes, at);
+    const head = gzipHeaderLength(bytes, at);
     if (head === undefined) break;
     let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
     try {

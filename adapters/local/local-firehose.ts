@@ -29,6 +29,7 @@ import { rawDayPrefix } from '../../schemas';
 import { SinkError, type RecordSink } from '../../ports/record-sink';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store';
 import { compressedMember, storedMember, validPrefixLength } from './gzip-members';
+import { isProcessAlive } from '../../core/process-alive';
 
 export type Durability = 'disk' | 'process';
 
@@ -167,15 +168,6 @@ export function contextDateOfLine(line: string): string {
 const defaultStateDir = (rawRoot: string): string => join(dirname(resolve(rawRoot)), '.firehose');
 const recompressTmp = (path: string): string => join(dirname(path), `.${basename(path)}.recompress.tmp-write`);
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -225,11 +217,11 @@ export async function recoverLocalFirehose(rawRoot: string, options: { stateDir?
     if (!m) {
       // A journal being written by a writer that is gone (a live one renames it into place shortly).
       const tmp = JOURNAL_TMP.exec(name);
-      if (tmp && !liveInstances.has(`${tmp[1]}-${tmp[2]}`) && (Number(tmp[1]) === process.pid || !isAlive(Number(tmp[1])))) await rm(join(stateDir, name), { force: true });
+      if (tmp && !liveInstances.has(`${tmp[1]}-${tmp[2]}`) && (Number(tmp[1]) === process.pid || !isProcessAlive(Number(tmp[1])))) await rm(join(stateDir, name), { force: true });
       continue;
     }
     const pid = Number(m[1]);
-    if (liveInstances.has(`${pid}-${m[2]}`) || (pid !== process.pid && isAlive(pid))) continue;
+    if (liveInstances.has(`${pid}-${m[2]}`) || (pid !== process.pid && isProcessAlive(pid))) continue;
     let journal: Journal | undefined;
     try {
       journal = JSON.parse(await readFile(join(stateDir, name), 'utf8')) as Journal;

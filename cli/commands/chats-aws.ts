@@ -11,7 +11,8 @@ import { athenaTarget, needOutput, openAthena, readStackOutputs, stackNameOf } f
 import { UsageError, type CliIo } from '../command';
 import { iso, printChats, type ChatRow } from './chats';
 
-interface AwsValues {
+/** The options of `tgpipe chats` this target reads (cli/registry.ts). */
+export interface AwsValues {
   format: string;
   'allowed-chat-ids'?: string;
   stack?: string;

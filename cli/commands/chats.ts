@@ -11,18 +11,11 @@ import { MANIFEST_PREFIX } from '../../schemas/layout';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 import { requireDataFolder } from '../files';
 import { formatRows } from './query';
+import type { AwsValues } from './chats-aws';
 
-interface Values {
+interface Values extends AwsValues {
   data: string;
-  format: string;
-  'allowed-chat-ids'?: string;
   target: string;
-  stack?: string;
-  region?: string;
-  workgroup?: string;
-  database?: string;
-  function?: string;
-  since: string;
 }
 
 export interface ChatRow {

@@ -4,12 +4,11 @@
  * under `_damaged/` with a note (core/enrich/repair.ts); the same code on the data folder and on the raw bucket.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { repairDay, type RepairReport } from '../../core/enrich/repair';
 import { localStores } from '../../adapters/local/data-dir';
 import { S3ObjectStore } from '../../adapters/aws/s3-store';
-import { SERVE_LOCK_FILE } from '../../local/serve-lock';
+import { lockHolder } from '../../local/serve-lock';
 import type { ObjectStore } from '../../ports/object-store';
 import { UsageError, type CliIo, type OptionValues } from '../command';
 import { daysOption } from './enrich';
@@ -23,20 +22,6 @@ interface Values {
   bucket?: string;
   region?: string;
   'dry-run'?: boolean;
-}
-
-/** The PID of a live `tgpipe serve` on the folder: it appends to the day's open object, so repair waits. */
-function runningServer(dataDir: string): number | undefined {
-  const path = join(dataDir, SERVE_LOCK_FILE);
-  if (!existsSync(path)) return undefined;
-  const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
 }
 
 export function formatRepair(r: RepairReport): string {
@@ -61,7 +46,7 @@ export async function run(options: OptionValues, _positionals: string[], io: Cli
   } else {
     const stores = localStores(values.data);
     if (!existsSync(stores.raw.root)) throw new UsageError(`no raw folder at ${stores.raw.root} (is --data ${values.data} the right folder?)`);
-    const pid = runningServer(stores.dataDir);
+    const pid = lockHolder(stores.dataDir); // a running tgpipe serve appends to the day's open object: repair waits
     if (pid !== undefined && !dryRun) throw new UsageError(`tgpipe serve (PID ${pid}) is writing to ${values.data}: stop it first (it appends to the open objects), or use --dry-run`);
     store = stores.raw;
   }

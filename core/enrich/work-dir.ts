@@ -6,6 +6,7 @@
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log';
+import { isProcessAlive } from '../process-alive';
 
 /** Folders of the current name form: the pid of the process that made them. */
 const WORK_DIR = /^enrich-\d{4}-\d{2}-\d{2}-p(\d+)-[A-Za-z0-9]{6}$/;
@@ -15,15 +16,6 @@ export const LEGACY_STALE_MS = 6 * 60 * 60 * 1000;
 
 /** Folders of runs in progress in this process (a pid alone is not enough: Lambda sandboxes reuse pids). */
 const live = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function makeWorkDir(base: string, date: string): Promise<string> {
   const dir = await mkdtemp(join(base, `enrich-${date}-p${process.pid}-`));
@@ -60,7 +52,7 @@ export async function cleanStaleWorkDirs(base: string, logger: Logger, now = Dat
       const info = await lstat(path);
       if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
       const pid = current ? Number(current[1]) : undefined;
-      const stale = pid !== undefined ? pid === process.pid || !isAlive(pid) : now - info.mtimeMs > LEGACY_STALE_MS;
+      const stale = pid !== undefined ? pid === process.pid || !isProcessAlive(pid) : now - info.mtimeMs > LEGACY_STALE_MS;
       if (!stale) continue;
       await rm(path, { recursive: true, force: true });
       removed.push(path);
