@@ -2,7 +2,7 @@
  * The raw layer's line: an envelope around Telegram's exact bytes, built by string concatenation so the
  * update is never re-serialised (DESIGN.md, Raw layer).
  */
-import { contextDateOf, type DayZone } from './context-date';
+import { dateInOffset, eventDateOf, type DayZone } from './context-date';
 import { isUpdate, type AnyUpdate } from './update-kinds';
 import { hasDuplicateKeys } from './json-keys';
 import type { DataMode } from './privacy/data-mode';
@@ -43,6 +43,8 @@ export interface Envelope {
   /** One JSON line, newline-terminated. */
   readonly line: string;
   readonly contextDate: string;
+  /** The update's event time (unix ms) that dated it, when it has one (else it was dated by arrival). */
+  readonly eventAtMs?: number;
   /** True when the body was kept as `unparsed`. */
   readonly unparsed: boolean;
 }
@@ -53,16 +55,19 @@ export interface Envelope {
  * no `data_mode` and holds the body byte for byte, as before data modes existed.
  */
 export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: number, offsetMinutes: DayZone, dataMode?: Exclude<DataMode, 'full'>): Envelope {
-  const contextDate = contextDateOf(parsed.update, receivedAtMs, offsetMinutes);
+  // As contextDateOf, keeping the event time for the caller.
+  const seconds = parsed.update ? eventDateOf(parsed.update) : undefined;
+  const eventAtMs = seconds === undefined ? undefined : seconds * 1000;
+  const contextDate = dateInOffset(eventAtMs ?? receivedAtMs, offsetMinutes);
   const head = dataMode
     ? `{"received_at":${receivedAtMs},"context_date":"${contextDate}","data_mode":"${dataMode}",`
     : `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
   if (parsed.update && !LINE_BREAKS.test(body)) {
-    return { line: `${head}"update":${body}}\n`, contextDate, unparsed: false };
+    return { line: `${head}"update":${body}}\n`, contextDate, eventAtMs, unparsed: false };
   }
   if (parsed.update) {
     // Only insignificant whitespace is touched: the update's values stay byte-identical.
-    return { line: `${head}"update":${body.replace(/[\r\n]+/g, ' ')}}\n`, contextDate, unparsed: false };
+    return { line: `${head}"update":${body.replace(/[\r\n]+/g, ' ')}}\n`, contextDate, eventAtMs, unparsed: false };
   }
   return { line: `${head}"unparsed":${JSON.stringify(body)}}\n`, contextDate, unparsed: true };
 }

@@ -180,7 +180,6 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   let migratedToChatId: number | undefined;
   let botAccess: BotAccess | undefined;
   let chat: { chatType?: string; chatTitle?: string } = {};
-  let eventAtMs: number | undefined;
   const updateId = parsed.update?.update_id;
 
   if (parsed.update) {
@@ -209,10 +208,10 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       });
     }
     chat = chatDescription(classified?.payload);
-    const eventSeconds = eventDateOf(parsed.update);
-    eventAtMs = eventSeconds === undefined ? undefined : eventSeconds * 1000;
     if (!deps.allowedChatIds.has(chatId)) {
       logDroppedChatOnce(deps.logger, chatId, chat);
+      const eventSeconds = eventDateOf(parsed.update);
+      const eventAtMs = eventSeconds === undefined ? undefined : eventSeconds * 1000;
       return { ...answered('dropped_chat_not_allowed'), kind, chatId, ...chat, updateId, migratedToChatId, botAccess, eventAtMs };
     }
   }
@@ -249,7 +248,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   }
 
   const envelope = buildEnvelope(body, forEnvelope, receivedAt, deps.utcOffsetMinutes, dataMode);
-  const base = { kind, chatId, ...chat, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess, eventAtMs };
+  const base = { kind, chatId, ...chat, updateId, contextDate: envelope.contextDate, migratedToChatId, botAccess, eventAtMs: envelope.eventAtMs };
   // UTF-8 takes at most 3 bytes per UTF-16 unit: most updates are known to fit without encoding them.
   const max = deps.maxRecordBytes;
   if (max !== undefined && envelope.line.length * 3 > max && Buffer.byteLength(envelope.line) > max) {
