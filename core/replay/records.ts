@@ -35,6 +35,9 @@ const updateIdOf = (update: AnyUpdate | undefined): number | undefined => (typeo
 /** Reads the envelope's context_date from the line's head, where buildEnvelope puts it. */
 const headContextDate = (text: string): string | undefined => /^\{"received_at":-?\d+,"context_date":"(\d{4}-\d{2}-\d{2})",/.exec(text)?.[1];
 
+/** Raw kinds the pipeline dated itself, by the reason the classifier gives, and their payload field. */
+const SELF_DATED = { export_record: 'export', bad_export: 'export', sample_record: 'sample', bad_sample: 'sample' } as const;
+
 /**
  * Prepares one raw record (a line, without its line break). `fallbackReceivedAtMs` stands in for
  * `received_at` where the record has none (a bare update).
@@ -55,6 +58,8 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
   let contextDate: string;
   const isEnvelope = typeof value === 'object' && value !== null && ('update' in value || 'unparsed' in value);
   const headDate = headContextDate(text);
+  // A day the record carries where readers of the line's head look for it: it keeps that day.
+  const keptDay = record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate ? record.contextDate : undefined;
 
   if (record.ok && !isEnvelope) {
     // A bare update: wrap its exact bytes.
@@ -62,37 +67,26 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
     kind = 'wrapped';
     line = envelope.line;
     contextDate = envelope.contextDate;
-  } else if (!record.ok && (record.reason === 'export_record' || record.reason === 'bad_export')) {
-    // An export record keeps its day (the import dated it); one without a usable day gets its message's.
-    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
-      kind = 'export';
+  } else if (!record.ok && record.reason in SELF_DATED) {
+    // An export or a sample keeps its day (the import or the sampler dated it); one without a usable day
+    // gets its payload's (a message's date, a sample's `at`).
+    const field = SELF_DATED[record.reason as keyof typeof SELF_DATED];
+    if (keptDay !== undefined) {
+      kind = field;
       line = `${text}\n`;
-      contextDate = record.contextDate;
+      contextDate = keptDay;
     } else {
-      const payload = (value as { export?: { message?: { date?: unknown } } }).export;
+      const payload = (value as Record<string, unknown>)[field] as { message?: { date?: unknown }; at?: unknown } | undefined;
       const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
-      contextDate = contextDateOfExport(payload?.message, receivedAt, utcOffsetMinutes);
+      contextDate = field === 'export' ? contextDateOfExport(payload?.message, receivedAt, utcOffsetMinutes) : contextDateOfSample(payload, receivedAt, utcOffsetMinutes);
       kind = 'rebuilt';
-      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","export":${JSON.stringify(payload ?? null)}}\n`;
-    }
-  } else if (!record.ok && (record.reason === 'sample_record' || record.reason === 'bad_sample')) {
-    // A sample keeps its day too (the sampler dated it); one without a usable day gets its `at`'s.
-    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
-      kind = 'sample';
-      line = `${text}\n`;
-      contextDate = record.contextDate;
-    } else {
-      const payload = (value as { sample?: { at?: unknown } }).sample;
-      const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
-      contextDate = contextDateOfSample(payload, receivedAt, utcOffsetMinutes);
-      kind = 'rebuilt';
-      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","sample":${JSON.stringify(payload ?? null)}}\n`;
+      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","${field}":${JSON.stringify(payload ?? null)}}\n`;
     }
   } else if (record.ok || record.reason === 'unparsed_envelope') {
-    if (record.contextDate !== undefined && isIsoDate(record.contextDate) && headDate === record.contextDate) {
+    if (keptDay !== undefined) {
       kind = record.ok ? 'envelope' : 'unparsed';
       line = `${text}\n`;
-      contextDate = record.contextDate;
+      contextDate = keptDay;
     } else {
       // An envelope without a usable context_date (or not where readers of the line's head look for it).
       const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
