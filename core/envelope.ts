@@ -50,6 +50,16 @@ export interface Envelope {
 }
 
 /**
+ * The head every raw line starts with (DESIGN.md, Raw record kinds): Firehose's JQ and the readers of a
+ * line's head find `context_date` right there.
+ */
+export const envelopeHead = (receivedAtMs: number, contextDate: string): string => `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
+
+/** A raw line (no line break) of a kind whose payload the pipeline wrote itself: an `export` or a `sample`. */
+export const payloadLine = (receivedAtMs: number, contextDate: string, field: 'export' | 'sample', payloadJson: string): string =>
+  `${envelopeHead(receivedAtMs, contextDate)}"${field}":${payloadJson}}`;
+
+/**
  * Builds the envelope line for a received body. `dataMode`: set (not `full`) when the body is the update
  * as a data mode keeps it (core/privacy): the envelope then says so in `data_mode`. A `full` envelope has
  * no `data_mode` and holds the body byte for byte, as before data modes existed.
@@ -60,8 +70,8 @@ export function buildEnvelope(body: string, parsed: ParsedBody, receivedAtMs: nu
   const eventAtMs = seconds === undefined ? undefined : seconds * 1000;
   const contextDate = dateInOffset(eventAtMs ?? receivedAtMs, offsetMinutes);
   const head = dataMode
-    ? `{"received_at":${receivedAtMs},"context_date":"${contextDate}","data_mode":"${dataMode}",`
-    : `{"received_at":${receivedAtMs},"context_date":"${contextDate}",`;
+    ? `${envelopeHead(receivedAtMs, contextDate)}"data_mode":"${dataMode}",`
+    : envelopeHead(receivedAtMs, contextDate);
   if (parsed.update && !LINE_BREAKS.test(body)) {
     return { line: `${head}"update":${body}}\n`, contextDate, eventAtMs, unparsed: false };
   }

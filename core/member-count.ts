@@ -9,6 +9,7 @@
  * and logged; the others are still sampled. Nothing here throws for one chat's answer.
  */
 import { contextDateOfSample, type DayZone } from './context-date';
+import { payloadLine } from './envelope';
 import type { Logger } from './log';
 import type { SamplePayload } from './raw-records';
 import type { TelegramApi } from './telegram-api';
@@ -17,7 +18,7 @@ import type { TelegramApi } from './telegram-api';
 export function sampleLine(sample: SamplePayload, receivedAtMs: number, zone: DayZone): { line: string; contextDate: string } {
   const contextDate = contextDateOfSample(sample, receivedAtMs, zone);
   const payload = JSON.stringify({ kind: sample.kind, chat_id: sample.chat_id, count: sample.count, at: sample.at });
-  return { line: `{"received_at":${receivedAtMs},"context_date":"${contextDate}","sample":${payload}}\n`, contextDate };
+  return { line: `${payloadLine(receivedAtMs, contextDate, 'sample', payload)}\n`, contextDate };
 }
 
 export interface MemberCountRun {

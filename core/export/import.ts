@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { contextDateOfExport, type DayZone } from '../context-date';
+import { payloadLine } from '../envelope';
 import { rawDayPrefix } from '../../schemas';
 import type { ObjectStore } from '../../ports/object-store';
 import { ExportJsonStream, ExportSyntaxError, type ExportChatMeta } from './json-stream';
@@ -116,7 +117,7 @@ function isUnplacedMigratedHistory(open: OpenChat, value: unknown): boolean {
 export function exportLine(record: ExportRecord, utcOffsetMinutes: DayZone): { line: string; contextDate: string } {
   const receivedAt = record.message.date * 1000;
   const contextDate = contextDateOfExport(record.message, receivedAt, utcOffsetMinutes);
-  return { line: `{"received_at":${receivedAt},"context_date":"${contextDate}","export":${JSON.stringify(record)}}`, contextDate };
+  return { line: payloadLine(receivedAt, contextDate, 'export', JSON.stringify(record)), contextDate };
 }
 
 const safeName = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_');

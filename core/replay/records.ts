@@ -15,7 +15,7 @@
  *   kind, as the webhook and the enrichment drop it: a replay never brings one into the new bucket.
  */
 import { contextDateOfExport, contextDateOfSample, isIsoDate, type DayZone } from '../context-date';
-import { buildEnvelope } from '../envelope';
+import { buildEnvelope, payloadLine } from '../envelope';
 import { classifyRawValue } from '../raw-records';
 import { noChatKind } from '../no-chat';
 import type { AnyUpdate } from '../update-kinds';
@@ -80,7 +80,7 @@ export function prepareRecord(text: string, fallbackReceivedAtMs: number, utcOff
       const receivedAt = record.receivedAt ?? fallbackReceivedAtMs;
       contextDate = field === 'export' ? contextDateOfExport(payload?.message, receivedAt, utcOffsetMinutes) : contextDateOfSample(payload, receivedAt, utcOffsetMinutes);
       kind = 'rebuilt';
-      line = `{"received_at":${receivedAt},"context_date":"${contextDate}","${field}":${JSON.stringify(payload ?? null)}}\n`;
+      line = `${payloadLine(receivedAt, contextDate, field, JSON.stringify(payload ?? null))}\n`;
     }
   } else if (record.ok || record.reason === 'unparsed_envelope') {
     if (keptDay !== undefined) {
